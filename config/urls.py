@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from schools import views as school_views
+
+urlpatterns = [
+    path("", school_views.home, name="home"),
+    path("", include("schools.urls")),
+    path("hoc-sinh/", include("students.urls")),
+    path("quan-tri/", admin.site.urls),
+]

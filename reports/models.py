@@ -1,0 +1,1 @@
+"""reports: built by a later issue."""

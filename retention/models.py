@@ -1,0 +1,1 @@
+"""retention: built by a later issue."""

@@ -1,0 +1,188 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from lib.forms import add_service_errors
+from schools.models import Classroom
+from schools.scoping import get_classroom_for_user, scope_for
+
+from .exporters import classroom_list_xlsx
+from .forms import GuardianFormSet, MovementForm, StudentForm, StudentSearchForm
+from .models import Enrollment, Student
+from .scoping import can_edit_student, get_student_for_user
+from .selectors import movement_events, student_audit_trail
+from .services import Movement, class_sizes, enrollment_record_movement, student_save
+
+PAGE_SIZE = 50
+
+
+def _current_enrollment_prefetch():
+    return Prefetch(
+        "enrollments",
+        queryset=Enrollment.objects.filter(end_date__isnull=True).select_related("classroom"),
+        to_attr="open_enrollments",
+    )
+
+
+@login_required
+def student_list(request: HttpRequest) -> HttpResponse:
+    classrooms = Classroom.objects.for_user(request.user).ordered()
+    form = StudentSearchForm(request.GET or None, classrooms=classrooms)
+    students = Student.objects.for_user(request.user)
+    if form.is_valid():
+        students = students.search(form.cleaned_data["q"])
+        if form.cleaned_data["classroom"]:
+            students = students.in_classroom(form.cleaned_data["classroom"])
+    students = students.prefetch_related(_current_enrollment_prefetch()).order_by(
+        "sort_key", "date_of_birth", "pk"
+    )
+    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "students/student_list.html", {"form": form, "page": page})
+
+
+@login_required
+def classroom_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    classroom = get_classroom_for_user(request.user, pk)
+    spans = (
+        Enrollment.objects.filter(classroom=classroom)
+        .select_related("student")
+        .order_by("student__sort_key", "student__date_of_birth", "student__pk", "start_date")
+    )
+    current, left = [], []
+    for span in spans:
+        (current if span.end_date is None else left).append(span)
+    size = class_sizes([classroom])[classroom.pk]
+    homeroom = classroom.assignments.filter(role="homeroom").select_related("user").first()
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "students/classroom_detail.html",
+        {
+            "classroom": classroom,
+            "current": current,
+            "left": left,
+            "size": size,
+            "homeroom": homeroom.user if homeroom else None,
+            "can_manage": scope.can_manage_students,
+        },
+    )
+
+
+@login_required
+def classroom_export(request: HttpRequest, pk: int) -> HttpResponse:
+    classroom = get_classroom_for_user(request.user, pk)
+    students = list(
+        Student.objects.for_user(request.user).in_classroom(classroom).prefetch_related("guardians")
+    )
+    content = classroom_list_xlsx(classroom, students, on=timezone.localdate())
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="danh-sach-lop-{classroom.pk}.xlsx"'
+    return response
+
+
+@login_required
+def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    student = get_student_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    enrollments = list(
+        student.enrollments.select_related("classroom__school_year").order_by("start_date", "pk")
+    )
+    can_edit = can_edit_student(request.user, student)
+    context = {
+        "student": student,
+        "guardians": list(student.guardians.all()),
+        "enrollments": enrollments,
+        "current": next((e for e in enrollments if e.end_date is None), None),
+        "events": movement_events(enrollments),
+        "can_edit": can_edit,
+        "can_move": scope.can_manage_students,
+        # Family circumstances are sensitive: only the people who work with the family see them.
+        "show_circumstances": can_edit,
+        "audit": student_audit_trail(student) if scope.is_principal else None,
+    }
+    return render(request, "students/student_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def student_create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    scope.require(scope.can_manage_students)
+    return _student_form(request, Student(school=scope.school), created=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def student_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    student = get_student_for_user(request.user, pk, write=True)
+    return _student_form(request, student, created=False)
+
+
+def _student_form(request: HttpRequest, student: Student, *, created: bool) -> HttpResponse:
+    form = StudentForm(request.POST or None, instance=student)
+    formset = GuardianFormSet(request.POST or None, instance=student, prefix="g")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        guardians = [
+            {
+                "id": f.instance.pk,
+                **{k: v for k, v in f.cleaned_data.items() if k not in ("id", "DELETE", "student")},
+            }
+            for f in formset.forms
+            if f.has_changed() or f.instance.pk
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            with transaction.atomic():
+                saved = student_save(student=form.instance, guardians=guardians)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved the student's record."))
+            return redirect("student_detail", saved.pk)
+    return render(
+        request,
+        "students/student_form.html",
+        {"form": form, "formset": formset, "student": student, "created": created},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def movement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    student = get_student_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    scope.require(scope.can_manage_students)
+    classrooms = Classroom.objects.for_user(request.user).ordered()
+    form = MovementForm(request.POST or None, classrooms=classrooms)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollment_record_movement(
+                student=student,
+                kind=form.cleaned_data["kind"],
+                date=form.cleaned_data["date"],
+                classroom=form.cleaned_data["classroom"],
+                note=form.cleaned_data["note"],
+                causes=form.cleaned_data["causes"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The movement has been recorded."))
+            return redirect("student_detail", student.pk)
+    current = student.enrollments.filter(end_date__isnull=True).select_related("classroom").first()
+    return render(
+        request,
+        "students/movement_form.html",
+        {"form": form, "student": student, "current": current, "kinds": Movement},
+    )

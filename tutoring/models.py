@@ -1,0 +1,1 @@
+"""tutoring: built by a later issue."""
