@@ -187,6 +187,7 @@ class SchoolYear(TimestampedModel):
         if (
             self.enrollment_snapshot_date
             and self.start_date
+            and self.end_date
             and not (self.start_date <= self.enrollment_snapshot_date <= self.end_date)
         ):
             raise ValidationError(
@@ -371,8 +372,16 @@ class User(AbstractUser):
         family, given = split_full_name(self.full_name or self.username)
         self.sort_key = name_sort_key(family, given)
         self.search_name = unaccent(self.full_name)
-        if kwargs.get("update_fields") is not None and "full_name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_key", "search_name"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_key", "search_name"}
+        if update_fields is not None and set(update_fields) == {"last_login"}:
+            # Logging in is not a change anyone needs in the audit trail.
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
         super().save(*args, **kwargs)
 
 

@@ -14,7 +14,18 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import LEADER_ROLES, Classroom, Office, Role, RoleAssignment, School, SchoolYear
+from .models import (
+    LEADER_ROLES,
+    Classroom,
+    Holiday,
+    Office,
+    Role,
+    RoleAssignment,
+    School,
+    SchoolYear,
+    SubjectGroup,
+    User,
+)
 
 
 @dataclass
@@ -172,3 +183,101 @@ def get_classroom_for_user(user, pk: int, *, write: bool = False) -> Classroom:
     if write:
         scope.require(scope.can_manage_school)
     return classroom
+
+
+# --- organisation pages: staff, years, holidays, subject groups, role assignments -------------
+
+
+def can_manage_person(user, person: User) -> bool:
+    """The principal manages the accounts of their school's staff (never a superuser's)."""
+    scope = scope_for(user)
+    return (
+        scope.can_manage_staff
+        and scope.school is not None
+        and person.school_id == scope.school.pk
+        and not person.is_superuser
+    )
+
+
+def can_reset_password(user, person: User) -> bool:
+    """The principal resets their staff's passwords; office staff reset the passwords of the
+    principals of the schools under their office (and nobody else's)."""
+    if can_manage_person(user, person):
+        return True
+    scope = scope_for(user)
+    if not scope.is_office or person.is_superuser or person.school_id not in scope.school_ids:
+        return False
+    return RoleAssignment.objects.filter(
+        user=person, role=Role.PRINCIPAL, school_id=person.school_id, school_year__is_current=True
+    ).exists()
+
+
+def get_staff_for_user(user, pk: int, *, write: bool = False) -> User:
+    person = User.objects.for_user(user).filter(pk=pk).select_related("school").first()
+    if person is None:
+        raise Http404
+    if write:
+        scope_for(user).require(can_manage_person(user, person))
+    return person
+
+
+def _require_school_manager(user, school_id: int) -> None:
+    scope = scope_for(user)
+    scope.require(
+        scope.can_manage_school and scope.school is not None and scope.school.pk == school_id
+    )
+
+
+def get_school_year_for_user(user, pk: int, *, write: bool = False) -> SchoolYear:
+    scope = scope_for(user)
+    year = (
+        SchoolYear.objects.filter(school_id__in=scope.school_ids, pk=pk)
+        .select_related("school")
+        .first()
+    )
+    if year is None:
+        raise Http404
+    if write:
+        _require_school_manager(user, year.school_id)
+    return year
+
+
+def get_holiday_for_user(user, pk: int, *, write: bool = False) -> Holiday:
+    scope = scope_for(user)
+    holiday = (
+        Holiday.objects.filter(school_year__school_id__in=scope.school_ids, pk=pk)
+        .select_related("school_year")
+        .first()
+    )
+    if holiday is None:
+        raise Http404
+    if write:
+        _require_school_manager(user, holiday.school_year.school_id)
+    return holiday
+
+
+def get_subject_group_for_user(user, pk: int, *, write: bool = False) -> SubjectGroup:
+    scope = scope_for(user)
+    group = SubjectGroup.objects.filter(school_id__in=scope.school_ids, pk=pk).first()
+    if group is None:
+        raise Http404
+    if write:
+        _require_school_manager(user, group.school_id)
+    return group
+
+
+def get_role_assignment_for_user(user, pk: int, *, write: bool = False) -> RoleAssignment:
+    """A role of a person the user may see; ``write``: the principal of that person's school."""
+    assignment = (
+        RoleAssignment.objects.filter(pk=pk, user__in=User.objects.for_user(user))
+        .select_related("user", "school_year", "classroom", "subject", "subject_group")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    if write:
+        scope_for(user).require(
+            can_manage_person(user, assignment.user)
+            and assignment.school_id == scope_for(user).school.pk
+        )
+    return assignment

@@ -2,6 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from lib.forms import VNDecimalField
 from schools.models import Classroom
 
 from .models import DropoutCause, Guardian, Student
@@ -40,6 +41,7 @@ class StudentForm(forms.ModelForm):
             "notes",
         ]
         widgets = {"date_of_birth": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"distance_km": VNDecimalField}
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()

@@ -258,3 +258,94 @@ class Enrollment(TimestampedModel):
     def get_cause_labels(self) -> list[str]:
         labels = dict(DropoutCause.choices)
         return [str(labels.get(c, c)) for c in self.cause_list]
+
+
+class RosterImportQuerySet(models.QuerySet):
+    def for_user(self, user) -> "RosterImportQuerySet":
+        from students.scoping import filter_roster_imports
+
+        return filter_roster_imports(self, user)
+
+
+class RosterImport(TimestampedModel):
+    """One uploaded class-list file, read and checked, waiting for confirmation or applied.
+
+    The rows are kept (as read, normalised) only until the import is applied or discarded; after
+    that the record keeps who imported what and when, and the counts. The students' own history
+    names the import as the reason of each change.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        APPLIED = "applied", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
+
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="roster_imports"
+    )
+    school_year = models.ForeignKey(
+        "schools.SchoolYear",
+        verbose_name=_("school year"),
+        on_delete=models.CASCADE,
+        related_name="roster_imports",
+    )
+    created_by = models.ForeignKey(
+        "schools.User",
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    classroom = models.ForeignKey(
+        Classroom,
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For rows that name no class."),
+    )
+    start_date = models.DateField(_("enrolment date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    # {"rows": [...], "sheets": [...], "skipped": [...]} as read by students.importers.
+    data = models.JSONField(_("rows read"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("students added"), default=0)
+    updated_count = models.PositiveIntegerField(_("students updated"), default=0)
+    enrolled_count = models.PositiveIntegerField(_("students put in a class"), default=0)
+    applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        "schools.User",
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = RosterImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "applied", "discarded"]),
+                name="students_rosterimport_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="applied") | Q(applied_at__isnull=False),
+                name="students_rosterimport_applied_has_date",
+            ),
+        ]
+        indexes = [
+            # The import page lists the school's latest imports.
+            models.Index(fields=["school", "-created_at"], name="students_rosterimport_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"

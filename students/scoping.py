@@ -43,3 +43,30 @@ def get_student_for_user(user, pk: int, *, write: bool = False) -> Student:
     if write:
         scope_for(user).require(can_edit_student(user, student))
     return student
+
+
+def filter_roster_imports(qs: QuerySet, user) -> QuerySet:
+    """Roster imports hold children's data: only the people who manage students see them."""
+    scope = scope_for(user)
+    if scope.school is None or not scope.can_manage_students:
+        return qs.none()
+    return qs.filter(school=scope.school)
+
+
+def get_roster_import_for_user(user, pk: int, *, write: bool = False):
+    """Another school's import (or none at all) is 404; a colleague who cannot manage students
+    gets 403, for reading too: the rows are children's personal data."""
+    from .models import RosterImport
+
+    scope = scope_for(user)
+    found = None
+    if scope.school is not None and scope.roles - {"office"}:
+        found = (
+            RosterImport.objects.filter(school=scope.school, pk=pk)
+            .select_related("school_year__school", "classroom", "created_by", "applied_by")
+            .first()
+        )
+    if found is None:
+        raise Http404
+    scope.require(scope.can_manage_students)
+    return found

@@ -16,53 +16,49 @@ class AuditEntry:
     changes: list[tuple[str, str, str]]
 
 
-def _describe(record, model) -> list[tuple[str, str, str]]:
-    prev = record.prev_record
+def _describe(record, prev, model) -> list[tuple[str, str, str]]:
     if prev is None:
         return []
-    delta = record.diff_against(prev)
     out = []
-    for change in delta.changes:
+    for change in record.diff_against(prev).changes:
         try:
             label = str(model._meta.get_field(change.field).verbose_name)
         except Exception:  # noqa: BLE001 - a removed field still shows by name
             label = change.field
-        out.append(
-            (
-                label,
-                "" if change.old is None else str(change.old),
-                "" if change.new is None else str(change.new),
-            )
-        )
+        old = "" if change.old is None else str(change.old)
+        new = "" if change.new is None else str(change.new)
+        out.append((label, old, new))
     return out
 
 
-def student_audit_trail(student: Student, limit: int = 100) -> list[AuditEntry]:
-    """Who changed what on a student, their guardians and their enrollment, newest first."""
+def student_audit_trail(student: Student, limit: int = 200) -> list[AuditEntry]:
+    """Who changed what on a student, their guardians and their enrollment, newest first.
+
+    Three queries in all: each history table once, diffs computed between consecutive records.
+    """
     entries: list[AuditEntry] = []
     kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
     sources = [
-        (student.history.select_related("history_user"), Student, _("Student record")),
-        (
-            Guardian.history.filter(student_id=student.pk).select_related("history_user"),
-            Guardian,
-            _("Guardian"),
-        ),
-        (
-            Enrollment.history.filter(student_id=student.pk).select_related("history_user"),
-            Enrollment,
-            _("Enrollment"),
-        ),
+        (student.history.all(), Student, _("Student record")),
+        (Guardian.history.filter(student_id=student.pk), Guardian, _("Guardian")),
+        (Enrollment.history.filter(student_id=student.pk), Enrollment, _("Enrollment")),
     ]
     for qs, model, label in sources:
-        for record in qs.order_by("-history_date")[:limit]:
+        last_seen = {}
+        newest = qs.select_related("history_user").order_by("-history_date", "-history_id")
+        for record in reversed(list(newest[:limit])):
+            prev = last_seen.get(record.id)
+            last_seen[record.id] = record
+            changes = _describe(record, prev, model) if record.history_type == "~" else []
+            if record.history_type == "~" and prev is not None and not changes:
+                continue  # saved without a difference: nothing to tell
             who = record.history_user.full_name if record.history_user else _("system")
             entries.append(
                 AuditEntry(
                     when=record.history_date,
                     who=who,
                     what=f"{label}: {kinds.get(record.history_type, '')}",
-                    changes=_describe(record, model) if record.history_type == "~" else [],
+                    changes=changes,
                 )
             )
     entries.sort(key=lambda e: e.when, reverse=True)

@@ -78,11 +78,14 @@ def student_save(*, student: Student, guardians: list[dict] | None = None) -> St
                 else None
             )
             guardian = guardian or Guardian(student=student)
+            changed = guardian.pk is None
             for key in ("full_name", "relation", "phone", "occupation", "is_primary"):
-                if key in data:
+                if key in data and getattr(guardian, key) != data[key]:
                     setattr(guardian, key, data[key])
-            guardian.full_clean()
-            guardian.save()
+                    changed = True
+            if changed:  # an untouched guardian leaves no empty line in the audit trail
+                guardian.full_clean()
+                guardian.save()
             keep.append(guardian.pk)
         Guardian.objects.filter(student=student).exclude(pk__in=keep).delete()
     return student

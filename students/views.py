@@ -7,11 +7,15 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lib.forms import add_service_errors
-from schools.models import Classroom
+from lib.vietnamese import unaccent
+from schools.models import Classroom, Role
 from schools.scoping import get_classroom_for_user, scope_for
 
 from .exporters import classroom_list_xlsx
@@ -51,8 +55,11 @@ def student_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def classroom_detail(request: HttpRequest, pk: int) -> HttpResponse:
     classroom = get_classroom_for_user(request.user, pk)
+    # Names only for people who may see these children (office staff get the figures alone).
     spans = (
-        Enrollment.objects.filter(classroom=classroom)
+        Enrollment.objects.filter(
+            classroom=classroom, student__in=Student.objects.for_user(request.user)
+        )
         .select_related("student")
         .order_by("student__sort_key", "student__date_of_birth", "student__pk", "start_date")
     )
@@ -79,15 +86,32 @@ def classroom_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def classroom_export(request: HttpRequest, pk: int) -> HttpResponse:
     classroom = get_classroom_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    # Office staff see the class's figures, not the children's records.
+    scope.require(scope.school is not None and bool(scope.roles - {Role.OFFICE}))
     students = list(
-        Student.objects.for_user(request.user).in_classroom(classroom).prefetch_related("guardians")
+        Student.objects.for_user(request.user)
+        .in_classroom(classroom)
+        .prefetch_related("guardians")
+        .order_by("sort_key", "date_of_birth", "pk")
     )
-    content = classroom_list_xlsx(classroom, students, on=timezone.localdate())
+    content = classroom_list_xlsx(
+        classroom,
+        students,
+        on=timezone.localdate(),
+        # Ethnicity is sensitive: only for the people who may edit these students.
+        include_ethnicity=scope.can_manage_students or classroom.pk in scope.homeroom_class_ids,
+    )
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="danh-sach-lop-{classroom.pk}.xlsx"'
+    name = slugify(unaccent(f"{classroom.name} {classroom.school_year.name}").replace("/", "-"))
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"danh-sach-lop-{name or classroom.pk}.xlsx"
+    )
+    # Personal data: no copy in shared or browser caches.
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 

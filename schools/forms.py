@@ -1,0 +1,282 @@
+"""Forms of the organisation pages. They parse and normalise; the services decide."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from students.forms import DateInput
+
+from .models import (
+    SCHOOL_ROLES,
+    Classroom,
+    Role,
+    School,
+    SchoolYear,
+    Subject,
+    SubjectGroup,
+    User,
+)
+
+MSG_PHONE = _(
+    "Enter a phone number with digits only (spaces, dots, dashes, + and brackets allowed)."
+)
+MSG_CLASS_AND_SUBJECT = _("A subject teacher needs both the class and the subject.")
+MSG_NEEDS_GRADES = _("Tick the grade blocks this vice-principal answers for.")
+
+# Django 6.1's label for an empty choice; Django's own Vietnamese catalogue lacks it, so naming
+# it here puts it in ours (which Django reads first) and every select in the project speaks it.
+BLANK_CHOICE = _("- Select an option -")
+
+phone_validator = RegexValidator(r"^[0-9+().\s-]*$", MSG_PHONE)
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "Wrong username or password. Check both and try again (letters are case-sensitive)."
+        ),
+        "inactive": _("This account is disabled. Ask your principal."),
+    }
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    pass
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm that fills its instance and checks each field, but leaves uniqueness and
+    database constraints to the service: one place for the rules, one wording for the messages
+    (and never a constraint's name on screen)."""
+
+    def validate_unique(self) -> None:
+        pass
+
+    def validate_constraints(self) -> None:
+        pass
+
+
+def _phone_field(label=None) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Phone"),
+        max_length=20,
+        required=False,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+
+def _initial_password_field(label=None) -> forms.CharField:
+    # Shown as text: the principal reads it out to the person, who must change it at first login.
+    return forms.CharField(
+        label=label or _("Initial password"),
+        max_length=128,
+        strip=False,
+        help_text=_(
+            "At least 8 characters, not only digits. Tell it to the person: they must change "
+            "it when they first log in."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "new-password", "spellcheck": "false"}),
+    )
+
+
+# --- schools (office staff) -------------------------------------------------------------------
+
+
+class SchoolForm(ServiceModelForm):
+    phone = _phone_field(_("School phone"))
+
+    class Meta:
+        model = School
+        fields = [
+            "office",
+            "code",
+            "name",
+            "kind",
+            "governing_body",
+            "address",
+            "commune",
+            "province",
+            "phone",
+        ]
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+        self.fields["office"].empty_label = None if len(offices) == 1 else BLANK_CHOICE
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+
+class SchoolYearForm(ServiceModelForm):
+    start_year = forms.IntegerField(
+        label=_("First calendar year"),
+        min_value=2000,
+        max_value=2100,
+        help_text=_("For the school year 2026-2027, enter 2026."),
+    )
+
+    class Meta:
+        model = SchoolYear
+        fields = [
+            "start_year",
+            "start_date",
+            "semester1_end",
+            "semester2_start",
+            "end_date",
+            "enrollment_snapshot_date",
+            "saturday_classes",
+            "regulation",
+        ]
+        labels = {
+            "start_date": _("Opening day"),
+            "semester1_end": _("End of semester I"),
+            "semester2_start": _("Start of semester II"),
+            "end_date": _("End of the school year"),
+            "enrollment_snapshot_date": _("Start-of-year headcount date"),
+            "saturday_classes": _("Classes on Saturday"),
+            "regulation": _("Assessment regulation"),
+        }
+        widgets = {
+            "start_date": DateInput(),
+            "semester1_end": DateInput(),
+            "semester2_start": DateInput(),
+            "end_date": DateInput(),
+            "enrollment_snapshot_date": DateInput(),
+        }
+
+    @staticmethod
+    def initial_for(start_year: int) -> dict:
+        """The ministry's usual frame, for the school to adjust to its province's dates."""
+        opening = datetime.date(start_year, 9, 5)
+        return {
+            "start_year": start_year,
+            "start_date": opening,
+            "semester1_end": datetime.date(start_year + 1, 1, 16),
+            "semester2_start": datetime.date(start_year + 1, 1, 18),
+            "end_date": datetime.date(start_year + 1, 5, 29),
+            "enrollment_snapshot_date": opening,
+            "saturday_classes": True,
+            "regulation": SchoolYear.Regulation.TT22,
+        }
+
+    @staticmethod
+    def this_start_year() -> int:
+        today = timezone.localdate()
+        return today.year if today.month >= 6 else today.year - 1
+
+
+class StaffCreateForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("Letters without accents, digits and . _ - only; for example: lan.nguyen"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    phone = _phone_field()
+    password = _initial_password_field()
+
+
+class PasswordResetForm(forms.Form):
+    password = _initial_password_field(_("New temporary password"))
+
+
+class StaffEditForm(ServiceModelForm):
+    phone = _phone_field()
+
+    class Meta:
+        model = User
+        fields = ["full_name", "phone"]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+class RoleForm(forms.Form):
+    GRADE_CHOICES = [(str(g), str(g)) for g in (6, 7, 8, 9)]
+
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", BLANK_CHOICE), *((r.value, r.label) for r in SCHOOL_ROLES)]
+    )
+    classroom = forms.ModelChoiceField(
+        label=_("Class (homeroom or subject teacher)"),
+        queryset=Classroom.objects.none(),
+        required=False,
+        empty_label=BLANK_CHOICE,
+    )
+    subject = forms.ModelChoiceField(
+        label=_("Subject (subject teacher)"),
+        queryset=Subject.objects.all(),
+        required=False,
+        empty_label=BLANK_CHOICE,
+    )
+    subject_group = forms.ModelChoiceField(
+        label=_("Subject group (group head)"),
+        queryset=SubjectGroup.objects.none(),
+        required=False,
+        empty_label=BLANK_CHOICE,
+    )
+    grades = forms.MultipleChoiceField(
+        label=_("Grade blocks (vice-principal)"),
+        choices=GRADE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, classrooms, subject_groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classroom"].queryset = classrooms
+        self.fields["subject_group"].queryset = subject_groups
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role == Role.SUBJECT_TEACHER and not (data.get("classroom") and data.get("subject")):
+            self.add_error(None, MSG_CLASS_AND_SUBJECT)
+        if role == Role.VICE_PRINCIPAL and not data.get("grades"):
+            self.add_error("grades", MSG_NEEDS_GRADES)
+        data["grade_blocks"] = ",".join(sorted(data.get("grades") or []))
+        return data
+
+
+# --- school setup -----------------------------------------------------------------------------
+
+
+class HolidayForm(forms.Form):
+    name = forms.CharField(label=_("Holiday name"), max_length=120)
+    start_date = forms.DateField(label=_("From"), widget=DateInput())
+    end_date = forms.DateField(label=_("To"), widget=DateInput())
+
+
+class ClassroomForm(ServiceModelForm):
+    class Meta:
+        model = Classroom
+        fields = ["name", "grade"]
+        help_texts = {
+            "name": _("For example: 6A1. A name starting with a number starts with its grade.")
+        }
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split()).upper()
+
+
+class SubjectGroupForm(ServiceModelForm):
+    subjects = forms.ModelMultipleChoiceField(
+        label=_("Subjects"),
+        queryset=Subject.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = SubjectGroup
+        fields = ["name", "subjects"]

@@ -1,0 +1,94 @@
+"""Load the demo district: a Sở, a Phòng GD&ĐT and its schools, with staff, students,
+guardians and a few mid-year movements. Deterministic and idempotent; see ``schools/demo.py``."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from schools.demo import DEMO_PASSWORD, TEMPLATES, DemoOptions, seed_district
+from schools.models import School
+
+MSG_DEBUG_OFF = (
+    "Refusing to load demo data: DEBUG is off, so this looks like a real installation. "
+    f"Demo accounts share the password '{DEMO_PASSWORD}'. Run with DJANGO_DEBUG=1, or pass "
+    "--force if you really want demo data here."
+)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo district (same data on every run; schools already present are skipped). "
+        "Without options: 5 schools with 2–6 classes per grade and 30–45 students per class. "
+        "Large mode: --schools 40 --classes-per-grade 5 --students-per-class 40."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when any school exists."
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Load even when DEBUG is off (not for real use)."
+        )
+        parser.add_argument(
+            "--schools",
+            type=_positive,
+            default=len(TEMPLATES),
+            help=f"Number of schools (default {len(TEMPLATES)}; extra schools are numbered).",
+        )
+        parser.add_argument(
+            "--classes-per-grade",
+            type=_positive,
+            default=None,
+            help="Classes in each grade 6–9 of every school (default: each school's own, 2–6).",
+        )
+        parser.add_argument(
+            "--students-per-class",
+            type=_positive,
+            default=None,
+            help="Students per class at the start of the year (default: 30–45).",
+        )
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Skip the audit-history rows of the demo records (faster for huge districts).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(MSG_DEBUG_OFF)
+        if options["if_empty"] and School.objects.exists():
+            self.stdout.write("Schools already exist: demo data not loaded (--if-empty).")
+            return
+        demo = DemoOptions(
+            schools=options["schools"],
+            classes_per_grade=options["classes_per_grade"],
+            students_per_class=options["students_per_class"],
+            history=not options["no_history"],
+        )
+        verbose = options["verbosity"] >= 2
+        report = seed_district(demo, log=self.stdout.write if verbose else lambda message: None)
+        if report.skipped_usernames:
+            self.stderr.write(
+                "These usernames already existed and were not created again: "
+                + ", ".join(report.skipped_usernames)
+            )
+        if report.schools_created == 0:
+            self.stdout.write(
+                f"Demo district already loaded ({report.schools_skipped} schools): nothing to do."
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo district: {report.schools_created} schools created "
+                f"({report.schools_skipped} already there), {report.students} students, "
+                f"{report.guardians} guardians, {report.staff} staff in {report.seconds:.1f} s. "
+                f"Password of every demo account: {DEMO_PASSWORD} "
+                "(manage.py demo_logins lists them)."
+            )
+        )
