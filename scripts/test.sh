@@ -39,7 +39,7 @@ psql -h 127.0.0.1 -p "$PORT" -U postgres -qc "CREATE ROLE app LOGIN PASSWORD 'ap
 psql -h 127.0.0.1 -p "$PORT" -U postgres -qc "CREATE DATABASE app OWNER app"
 
 echo "==> pytest on PostgreSQL (browser journeys included)"
-DATABASE_URL="postgres://app:app@127.0.0.1:$PORT/app" pytest -q "$@"
+DATABASE_URL="postgres://app:app@127.0.0.1:$PORT/app" pytest -q -n 2 "$@"
 
 echo "==> pytest on SQLite"
-DATABASE_URL="sqlite:///$PWD/.cache/test.sqlite3" pytest -q -m "not browser" "$@"
+DATABASE_URL="sqlite:///$PWD/.cache/test.sqlite3" pytest -q -n 2 -m "not browser" "$@"

@@ -78,9 +78,18 @@ class MovementForm(forms.Form):
 
 
 class StudentSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name or code"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Name or code"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
     classroom = forms.ModelChoiceField(
-        label=_("Class"), queryset=Classroom.objects.none(), required=False
+        label=_("Class"),
+        queryset=Classroom.objects.none(),
+        required=False,
+        empty_label=_("All classes"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, classrooms=None, **kwargs):
