@@ -7,5 +7,7 @@ urlpatterns = [
     path("", school_views.home, name="home"),
     path("", include("schools.urls")),
     path("hoc-sinh/", include("students.urls")),
+    path("si-so/", include("retention.urls")),
+    path("bao-cao/", include("reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -111,6 +111,85 @@ class School(TimestampedModel):
         return self.years.filter(is_current=True).first()
 
 
+class SchoolSettings(TimestampedModel):
+    """The rules a school sets for itself (thresholds, windows); one row per school."""
+
+    class Sessions(models.TextChoices):
+        MORNING = "morning", _("Morning only")
+        AFTERNOON = "afternoon", _("Afternoon only")
+        BOTH = "both", _("Morning and afternoon")
+
+    school = models.OneToOneField(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="settings"
+    )
+    sessions = models.CharField(
+        _("sessions taught"), max_length=10, choices=Sessions.choices, default=Sessions.MORNING
+    )
+    official_session = models.CharField(
+        _("session of the official plan"),
+        max_length=10,
+        choices=[("morning", _("Morning")), ("afternoon", _("Afternoon"))],
+        default="morning",
+        help_text=_("Absences from this session count toward the 45-session limit (TT22)."),
+    )
+    attendance_edit_days = models.PositiveSmallIntegerField(
+        _("days a homeroom teacher may correct the roll"), default=7
+    )
+    alert_absent_days = models.PositiveSmallIntegerField(
+        _("alert when absent more than (school days)"), default=3
+    )
+    alert_window_days = models.PositiveSmallIntegerField(
+        _("within the last (school days)"), default=10
+    )
+    alert_unexcused_sessions = models.PositiveSmallIntegerField(
+        _("alert at this many unexcused sessions in that window"), default=2
+    )
+    alert_escalation_days = models.PositiveSmallIntegerField(
+        _("highlight alerts unanswered after (school days)"), default=2
+    )
+    session_warning_levels = models.CharField(
+        _("warn at these yearly absence counts"), max_length=30, default="30,40"
+    )
+    session_limit = models.PositiveSmallIntegerField(_("yearly absence limit"), default=45)
+    confirm_from_day = models.PositiveSmallIntegerField(
+        _("monthly class-size confirmation from day"), default=15
+    )
+    confirm_to_day = models.PositiveSmallIntegerField(_("to day"), default=25)
+    dropout_target_percent = models.DecimalField(
+        _("dropout target (%)"), max_digits=4, decimal_places=2, default=2
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("school settings")
+        verbose_name_plural = _("school settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirm_from_day__gte=1)
+                & Q(confirm_to_day__lte=31)
+                & Q(confirm_from_day__lte=F("confirm_to_day")),
+                name="schools_schoolsettings_confirm_window_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.school)
+
+    @property
+    def warning_levels(self) -> list[int]:
+        return sorted(int(x) for x in self.session_warning_levels.split(",") if x.strip().isdigit())
+
+    @property
+    def taught_sessions(self) -> list[str]:
+        return ["morning", "afternoon"] if self.sessions == "both" else [self.sessions]
+
+    @classmethod
+    def for_school(cls, school_or_id) -> "SchoolSettings":
+        school_id = getattr(school_or_id, "pk", school_or_id)
+        settings, _created = cls.objects.get_or_create(school_id=school_id)
+        return settings
+
+
 class SchoolYear(TimestampedModel):
     """One school's calendar for a year (provinces set the dates; the school may edit them)."""
 
@@ -200,6 +279,17 @@ class SchoolYear(TimestampedModel):
 
     def contains(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date
+
+    def school_days(
+        self, start: datetime.date | None = None, end: datetime.date | None = None
+    ) -> list[datetime.date]:
+        """Teaching days of this year between start and end (one query for the holidays)."""
+        from lib.calendar import school_days
+
+        start = max(start or self.start_date, self.start_date)
+        end = min(end or self.end_date, self.end_date)
+        spans = self.holidays.values_list("start_date", "end_date")
+        return school_days(start, end, saturday_classes=self.saturday_classes, holidays=spans)
 
     def semester_of(self, day: datetime.date) -> int | None:
         if self.start_date <= day <= self.semester1_end:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from lib.forms import add_service_errors
 from lib.vietnamese import collation_key, unaccent
+from lib.panels import render_panels
 from students.models import Enrollment
 from students.services import ClassSize, class_sizes
 
@@ -203,6 +204,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["taught"] = [c for c in classrooms if c.pk in scope.taught_class_ids]
         if scope.is_leader:
             context.update(_leader_overview(request.user, scope, classrooms))
+    context["panels"] = render_panels("home", request)
     return render(request, "schools/home.html", context)
 
 

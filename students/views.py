@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lib.forms import add_service_errors
+from lib.panels import render_panels
 from lib.vietnamese import unaccent
 from schools.models import Classroom, Role
 from schools.scoping import get_classroom_for_user, scope_for
@@ -134,6 +135,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Family circumstances are sensitive: only the people who work with the family see them.
         "show_circumstances": can_edit,
         "audit": student_audit_trail(student) if scope.is_principal else None,
+        "panels": render_panels("student", request, student),
     }
     return render(request, "students/student_detail.html", context)
 
