@@ -71,10 +71,15 @@ class MovementForm(forms.Form):
     )
     note = forms.CharField(label=_("Reason / note"), max_length=255, required=False)
 
-    def __init__(self, *args, classrooms=None, **kwargs):
+    def __init__(self, *args, classrooms=None, enrolled: bool | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if classrooms is not None:
             self.fields["classroom"].queryset = classrooms
+        if enrolled is not None:
+            # Offer only what can happen next: a student in a class can leave or move; one who
+            # is not in a class can arrive (or return).
+            allowed = {Movement.MOVE_CLASS} | Movement.DEPARTURES if enrolled else Movement.ARRIVALS
+            self.fields["kind"].choices = [c for c in Movement.CHOICES if c[0] in allowed]
 
 
 class StudentSearchForm(forms.Form):

@@ -190,7 +190,8 @@ def movement_create(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     scope.require(scope.can_manage_students)
     classrooms = Classroom.objects.for_user(request.user).ordered()
-    form = MovementForm(request.POST or None, classrooms=classrooms)
+    current = student.enrollments.filter(end_date__isnull=True).select_related("classroom").first()
+    form = MovementForm(request.POST or None, classrooms=classrooms, enrolled=current is not None)
     if request.method == "POST" and form.is_valid():
         try:
             enrollment_record_movement(
@@ -206,7 +207,6 @@ def movement_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The movement has been recorded."))
             return redirect("student_detail", student.pk)
-    current = student.enrollments.filter(end_date__isnull=True).select_related("classroom").first()
     return render(
         request,
         "students/movement_form.html",

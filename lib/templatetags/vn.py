@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -11,6 +12,8 @@ register = template.Library()
 @register.filter
 def vndate(value) -> str:
     if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)  # Asia/Ho_Chi_Minh, not UTC
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")

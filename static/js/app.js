@@ -7,6 +7,21 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
     }
   });
+  // Show a block only for some values of a field: <div data-show-for="kind" data-show-values="a b">
+  const toggles = document.querySelectorAll("[data-show-for]");
+  const refresh = () => {
+    toggles.forEach((block) => {
+      const field = document.querySelector(`[name="${block.dataset.showFor}"]`);
+      if (!field) return;
+      const values = block.dataset.showValues.split(" ");
+      block.hidden = !values.includes(field.value);
+    });
+  };
+  toggles.forEach((block) => {
+    const field = document.querySelector(`[name="${block.dataset.showFor}"]`);
+    if (field) field.addEventListener("change", refresh);
+  });
+  refresh();
   // Prevent double submits: disable submit buttons once a form is sent.
   document.body.addEventListener("submit", (event) => {
     const form = event.target;

@@ -85,3 +85,13 @@ def test_parse_date_reads_day_first():
     assert parse_date("2026-09-05").isoformat() == "2026-09-05"
     assert parse_date("31/02/2026") is None
     assert parse_date("hôm qua") is None
+
+
+def test_vndate_shows_local_time_not_utc():
+    import datetime as dt
+
+    from lib.templatetags.vn import vndate
+
+    moment = dt.datetime(2026, 11, 23, 11, 51, tzinfo=dt.UTC)
+    assert vndate(moment) == "23/11/2026 18:51"
+    assert vndate(dt.date(2026, 9, 5)) == "05/09/2026"
