@@ -1,12 +1,7 @@
-"""Reports to the office. Each report keeps its own URL module."""
-
-import contextlib
-import importlib
+"""Reports to the office (under /bao-cao/). Each report keeps its own URL module."""
 
 from django.urls import include, path
 
-urlpatterns = []
-for _module in ("reports.urls_class_size",):
-    with contextlib.suppress(ModuleNotFoundError):
-        importlib.import_module(_module)
-        urlpatterns.append(path("", include(_module)))
+urlpatterns = [
+    path("", include("reports.urls_class_size")),
+]

@@ -1,16 +1,9 @@
-"""Attendance, alerts and class size. Each area keeps its own URL module."""
-
-import contextlib
-import importlib
+"""Attendance, alerts and class size (under /si-so/). Each area keeps its own URL module."""
 
 from django.urls import include, path
 
-urlpatterns = []
-for _prefix, _module in (
-    ("", "retention.urls_attendance"),
-    ("", "retention.urls_alerts"),
-    ("", "retention.urls_classsize"),
-):
-    with contextlib.suppress(ModuleNotFoundError):
-        importlib.import_module(_module)
-        urlpatterns.append(path(_prefix, include(_module)))
+urlpatterns = [
+    path("", include("retention.urls_attendance")),
+    path("", include("retention.urls_alerts")),
+    path("", include("retention.urls_classsize")),
+]

@@ -1,6 +1,7 @@
 """Forms of the organisation pages. They parse and normalise; the services decide."""
 
 import datetime
+import re
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -8,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.forms import VNDecimalField
 from students.forms import DateInput
 
 from .models import (
@@ -15,6 +17,7 @@ from .models import (
     Classroom,
     Role,
     School,
+    SchoolSettings,
     SchoolYear,
     Subject,
     SubjectGroup,
@@ -280,3 +283,121 @@ class SubjectGroupForm(ServiceModelForm):
     class Meta:
         model = SubjectGroup
         fields = ["name", "subjects"]
+
+
+MSG_LEVELS_NUMBERS = _("Write whole numbers separated by commas, for example 30,40.")
+
+
+def _small_number(label, help_text="", *, min_value=0, max_value=366) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        min_value=min_value,
+        max_value=max_value,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class SchoolSettingsForm(ServiceModelForm):
+    """The school's attendance, alert and class-size rules (parsed here; the service checks
+    how they fit together)."""
+
+    attendance_edit_days = _small_number(
+        _("Days a homeroom teacher may correct the roll"),
+        _("The principal and vice-principals may correct any day."),
+    )
+    alert_absent_days = _small_number(
+        _("Alert when absent more than (school days)"),
+        _("Consecutive, or in total within the window below. Usually 3."),
+        min_value=1,
+    )
+    alert_window_days = _small_number(
+        _("Window (the last school days)"),
+        _("Absences scattered over this many school days also raise an alert. Usually 10."),
+        min_value=1,
+    )
+    alert_unexcused_sessions = _small_number(
+        _("Alert at this many unexcused sessions in the window"),
+        _("Unexcused (K) sessions, morning or afternoon. Usually 2."),
+        min_value=1,
+    )
+    alert_escalation_days = _small_number(
+        _("Overdue after (school days without a family contact)"),
+        _("Then the alert is highlighted to the vice-principal of the grade block. Usually 2."),
+        min_value=1,
+    )
+    session_warning_levels = forms.CharField(
+        label=_("Warn at these yearly absence counts"),
+        help_text=_("Sessions absent this school year, comma separated, each below the limit."),
+        max_length=30,
+        required=False,
+    )
+    session_limit = _small_number(
+        _("Yearly absence limit (sessions)"),
+        _("More than this many sessions absent: not promoted (TT22, Article 12). Usually 45."),
+        min_value=1,
+    )
+    confirm_from_day = _small_number(
+        _("Monthly class-size confirmation from day"), min_value=1, max_value=31
+    )
+    confirm_to_day = _small_number(_("Until day"), min_value=1, max_value=31)
+    dropout_target_percent = VNDecimalField(
+        label=_("Dropout target (%)"),
+        help_text=_("At most this share of the students at the start of the year. Usually 2."),
+        max_digits=4,
+        decimal_places=2,
+        min_value=0,
+        max_value=99,
+    )
+
+    class Meta:
+        model = SchoolSettings
+        fields = [
+            "sessions",
+            "official_session",
+            "attendance_edit_days",
+            "alert_absent_days",
+            "alert_window_days",
+            "alert_unexcused_sessions",
+            "alert_escalation_days",
+            "session_warning_levels",
+            "session_limit",
+            "confirm_from_day",
+            "confirm_to_day",
+            "dropout_target_percent",
+        ]
+        labels = {
+            "sessions": _("Sessions taught"),
+            "official_session": _("Session of the official plan"),
+        }
+        help_texts = {
+            "official_session": _(
+                "Absences from this session count toward the yearly limit (TT22: the plan of "
+                "one session a day)."
+            ),
+        }
+
+    GROUPS = [
+        (_("Roll call"), ["sessions", "official_session", "attendance_edit_days"]),
+        (
+            _("Absence alerts"),
+            [
+                "alert_absent_days",
+                "alert_window_days",
+                "alert_unexcused_sessions",
+                "alert_escalation_days",
+            ],
+        ),
+        (_("The yearly absence limit"), ["session_warning_levels", "session_limit"]),
+        (_("Class size"), ["confirm_from_day", "confirm_to_day", "dropout_target_percent"]),
+    ]
+
+    def groups(self):
+        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+
+    def clean_session_warning_levels(self) -> str:
+        """'40, 30;30' -> '30,40'."""
+        parts = [p for p in re.split(r"[,;\s]+", self.cleaned_data["session_warning_levels"]) if p]
+        if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
+            raise forms.ValidationError(MSG_LEVELS_NUMBERS)
+        return ",".join(str(n) for n in sorted({int(p) for p in parts}))

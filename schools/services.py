@@ -22,6 +22,7 @@ from .models import (
     Role,
     RoleAssignment,
     School,
+    SchoolSettings,
     SchoolYear,
     Subject,
     SubjectGroup,
@@ -472,3 +473,81 @@ def subject_group_save(
     if subjects is not None:
         subject_group.subjects.set(subjects)
     return subject_group
+
+
+# --- the school's rules (attendance, alerts, class size) --------------------------------------
+
+MSG_RULES_CONFIRM_WINDOW = _(
+    "The confirmation window must run from a day to a later or the same day, both from 1 to 31."
+)
+MSG_RULES_LEVEL_BELOW_LIMIT = _(
+    "Each warning level must be above 0 and below the yearly limit (%(limit)s)."
+)
+MSG_RULES_WINDOW = _(
+    "The window must be longer than the number of days absent that raises an alert "
+    "(at least %(days)s school days)."
+)
+MSG_RULES_OFFICIAL_TAUGHT = _(
+    "The session of the official plan must be a session the school teaches."
+)
+MSG_RULES_AT_LEAST_ONE = _("Must be at least 1.")
+MSG_RULES_TOO_LARGE = _("Must be at most %(max)s.")
+MSG_RULES_PERCENT = _("The dropout target must be a percentage from 0 to 99.")
+
+# Sane upper bounds: larger values are typing mistakes, not school policies.
+RULES_MAX = {
+    "attendance_edit_days": 60,
+    "alert_absent_days": 30,
+    "alert_window_days": 60,
+    "alert_unexcused_sessions": 60,
+    "alert_escalation_days": 30,
+    "session_limit": 200,
+}
+
+
+def school_settings_save(*, settings: SchoolSettings) -> SchoolSettings:
+    """Save a school's rules. Refuses: a confirmation window outside 1–31 or running backwards;
+    a warning level not below the yearly limit; a window not longer than the days that raise an
+    alert; an official session the school does not teach; zero where at least 1 is needed;
+    values past the sane bounds in ``RULES_MAX``."""
+    errors: dict[str, list] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    for field, maximum in RULES_MAX.items():
+        value = getattr(settings, field)
+        if value is None:
+            continue
+        if value > maximum:
+            add(field, MSG_RULES_TOO_LARGE % {"max": maximum})
+        elif value < 1 and field != "attendance_edit_days":
+            add(field, MSG_RULES_AT_LEAST_ONE)
+    start, end = settings.confirm_from_day, settings.confirm_to_day
+    if start is not None and end is not None and not (1 <= start <= end <= 31):
+        add("confirm_to_day" if 1 <= start <= 31 else "confirm_from_day", MSG_RULES_CONFIRM_WINDOW)
+    levels = [p for p in (settings.session_warning_levels or "").split(",") if p]
+    if settings.session_limit and not all(
+        p.isdigit() and 0 < int(p) < settings.session_limit for p in levels
+    ):
+        add(
+            "session_warning_levels",
+            MSG_RULES_LEVEL_BELOW_LIMIT % {"limit": settings.session_limit},
+        )
+    if (
+        settings.alert_absent_days
+        and settings.alert_window_days is not None
+        and "alert_window_days" not in errors
+        and settings.alert_window_days <= settings.alert_absent_days
+    ):
+        add("alert_window_days", MSG_RULES_WINDOW % {"days": settings.alert_absent_days + 1})
+    if settings.official_session not in settings.taught_sessions:
+        add("official_session", MSG_RULES_OFFICIAL_TAUGHT)
+    target = settings.dropout_target_percent
+    if target is not None and not (0 <= target < 100):
+        add("dropout_target_percent", MSG_RULES_PERCENT)
+    if errors:
+        raise ValidationError(errors)
+    settings.full_clean()
+    settings.save()
+    return settings

@@ -32,6 +32,7 @@ urlpatterns = [
     path("vai-tro/<int:pk>/xoa/", views.role_remove, name="role_remove"),
     # School set-up (leaders)
     path("thiet-lap/", views.school_settings, name="school_settings"),
+    path("thiet-lap/chuyen-can/", views.school_rules_edit, name="school_rules_edit"),
     path("thiet-lap/nam-hoc/them/", views.school_year_create, name="school_year_create"),
     path("thiet-lap/nam-hoc/<int:pk>/", views.school_year_edit, name="school_year_edit"),
     path(

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lib.forms import add_service_errors
-from lib.vietnamese import collation_key, unaccent
 from lib.panels import render_panels
+from lib.vietnamese import collation_key, unaccent
 from students.models import Enrollment
 from students.services import ClassSize, class_sizes
 
@@ -34,6 +34,7 @@ from .forms import (
     PasswordResetForm,
     RoleForm,
     SchoolForm,
+    SchoolSettingsForm,
     SchoolYearForm,
     SearchForm,
     StaffCreateForm,
@@ -46,6 +47,7 @@ from .models import (
     Role,
     RoleAssignment,
     School,
+    SchoolSettings,
     SchoolYear,
     SubjectGroup,
     User,
@@ -629,6 +631,29 @@ def school_settings(request: HttpRequest) -> HttpResponse:
         "groups": [(g, heads.get(g.pk, [])) for g in groups],
     }
     return render(request, "schools/school_settings.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_rules_edit(request: HttpRequest) -> HttpResponse:
+    """The school's attendance, alert and class-size rules (leaders); shown by the set-up page's
+    template in its "rules" mode."""
+    scope = scope_for(request.user)
+    scope.require(scope.can_manage_school and scope.school is not None)
+    form = SchoolSettingsForm(
+        request.POST or None, instance=SchoolSettings.for_school(scope.school)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.school_settings_save(settings=form.instance)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The attendance and alert rules were saved."))
+            return redirect("school_rules_edit")
+    return render(
+        request, "schools/school_settings.html", {"rules_form": form, "school": scope.school}
+    )
 
 
 @login_required

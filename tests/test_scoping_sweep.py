@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from retention.models import ConductEvent
 from schools.models import Holiday, SubjectGroup
 from students.models import RosterImport
 
@@ -50,6 +51,21 @@ OUTSIDE_KWARGS = {
     "subject_group_edit": lambda w: {
         "pk": SubjectGroup.objects.create(school=w.school_b, name="Tổ B").pk
     },
+    "alert_detail": lambda w: {"pk": _school_b_alert(w).pk},
+    "family_contact_create": lambda w: {"pk": w.s9b1[0].pk},
+    "roll_call": lambda w: {"pk": w.c9b1.pk},
+    "attendance_week": lambda w: {"pk": w.c9b1.pk},
+    "attendance_month": lambda w: {"pk": w.c9b1.pk},
+    "conduct_event_delete": lambda w: {
+        "pk": ConductEvent.objects.create(
+            student=w.s9b1[0], date=w.year_b.start_date, kind="late", recorded_by=w.principal_b
+        ).pk
+    },
+    "classsize_class": lambda w: {"pk": w.c9b1.pk},
+    "class_size_report": lambda w: {"pk": w.school_b.pk},
+    "class_size_report_text": lambda w: {"pk": w.school_b.pk},
+    "class_size_report_xlsx": lambda w: {"pk": w.school_b.pk},
+    "class_size_report_pdf": lambda w: {"pk": w.school_b.pk},
 }
 
 
@@ -61,6 +77,22 @@ def _school_b_import(w):
         created_by=w.principal_b,
         file_name="b.xlsx",
         start_date=w.year_b.start_date,
+    )
+
+
+def _school_b_alert(w):
+    """An open absence alert of School B's student."""
+    from retention.models import AbsenceAlert
+
+    return AbsenceAlert.objects.create(
+        student=w.s9b1[0],
+        school_year=w.year_b,
+        classroom=w.c9b1,
+        kind=AbsenceAlert.Kind.CONSECUTIVE,
+        reason="Nghỉ 4 ngày liên tiếp",
+        first_day=w.year_b.start_date,
+        last_day=w.year_b.start_date,
+        opened_on=w.year_b.start_date,
     )
 
 

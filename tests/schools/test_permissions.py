@@ -56,6 +56,7 @@ MATRIX = {
         A_TEACHER_WRITE,
     ),
     "school_settings": (lambda w: {}, LEADERS_ONLY),
+    "school_rules_edit": (lambda w: {}, LEADERS_ONLY),
     "school_year_create": (lambda w: {}, LEADERS_ONLY),
     "school_year_edit": (lambda w: {"pk": w.year_a.pk}, A_SETUP_OBJECT),
     "school_year_set_current": (lambda w: {"pk": w.year_a.pk}, A_SETUP_OBJECT),

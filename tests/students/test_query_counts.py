@@ -45,12 +45,13 @@ def test_student_profile_queries_are_bounded(client, world, django_assert_max_nu
     login(client, world.principal)
     student = world.s9a1[0]
     url = reverse("student_detail", args=[student.pk])
-    few = _count_queries(client, url, django_assert_max_num_queries, 20)
+    client.get(url)  # warm-up: the first visit creates the school's settings row
+    few = _count_queries(client, url, django_assert_max_num_queries, 24)
     for i in range(5):
         f.GuardianFactory(student=student, full_name=f"Người thân {i}")
     student.notes = "đổi ghi chú"
     student.save()
-    many = _count_queries(client, url, django_assert_max_num_queries, 20)
+    many = _count_queries(client, url, django_assert_max_num_queries, 24)
     assert many == few
 
 
