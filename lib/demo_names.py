@@ -469,3 +469,135 @@ LIVES_AWAY_NOTES = [
     "Cha mẹ làm công nhân ở {place}, em ở với bà ngoại",
 ]
 DISABILITY_NOTES = ["Khuyết tật vận động nhẹ", "Khiếm thị nhẹ", "Khó khăn về nghe"]
+
+# --- Attendance: reasons, lateness, contacts with families ------------------------------------
+# Reasons a parent gives for an excused absence (P), weighted. GVCNs write them short.
+ABSENCE_REASONS_EXCUSED = [
+    ("Ốm", 26),
+    ("Sốt", 12),
+    ("Việc gia đình", 14),
+    ("Đi khám bệnh", 9),
+    ("Đám giỗ", 7),
+    ("Đau bụng", 6),
+    ("Nhà có đám cưới", 3),
+    ("Đau răng", 2),
+    ("Mưa lớn, đường ngập", 4),
+    ("Về quê", 3),
+    ("", 8),  # the parent asked for leave and gave no reason
+]
+# Unexcused absences (K) mostly have no reason; sometimes the GVCN learns one later.
+ABSENCE_REASONS_UNEXCUSED = [
+    ("", 85),
+    ("Ở nhà phụ gia đình", 6),
+    ("Gia đình không báo", 5),
+    ("Đi làm thuê với cha mẹ", 4),
+]
+# Long absences of the last two weeks: (status, reason, what the family says when contacted).
+LONG_ABSENCES_EXCUSED = [
+    ("Sốt xuất huyết, nằm viện", "em bị sốt xuất huyết, đang nằm viện huyện"),
+    ("Ốm, nằm viện", "em bị viêm phổi, đang điều trị ở bệnh viện huyện"),
+    ("Bệnh thủy đậu", "em bị thủy đậu, bác sĩ dặn nghỉ ở nhà một tuần"),
+]
+LONG_ABSENCES_UNEXCUSED = [
+    ("", "em theo cha ra ruộng phụ thu hoạch lúa"),
+    ("", "em ở nhà giữ em nhỏ cho mẹ đi làm thuê"),
+    ("", "em không chịu đi học, ở nhà chơi điện thoại"),
+    ("", "em theo mẹ đi làm thuê ở xã bên"),
+]
+# A Khmer festival many Khmer students go home for (29/8–1/9 âm lịch: 9–10/10/2026).
+FESTIVAL_REASON = "Về quê dự lễ Sene Dolta"
+
+LATE_NOTES = [
+    ("Trễ 5 phút", 30),
+    ("Trễ 10 phút", 25),
+    ("Trễ 15 phút", 12),
+    ("Xe đạp hư giữa đường", 8),
+    ("Mưa lớn", 8),
+    ("Ngủ quên", 10),
+    ("Đò qua sông trễ", 4),
+    ("", 10),
+]
+SKIPPED_NOTES = [
+    ("Ra tiệm game trước cổng trường", 4),
+    ("Trốn tiết Thể dục", 3),
+    ("Ngồi quán nước sau trường", 3),
+    ("Không vào lớp sau giờ ra chơi", 4),
+    ("", 2),
+]
+SKIPPED_PERIODS = ["Tiết 2", "Tiết 3", "Tiết 4", "Tiết 4, 5", "Tiết 5", "Tiết 3, 4"]
+
+# How a GVCN names the person they spoke to.
+RELATION_WORDS = {
+    "father": "cha",
+    "mother": "mẹ",
+    "grandfather": "ông",
+    "grandmother": "bà",
+    "sibling": "anh chị",
+    "relative": "người thân",
+    "guardian": "người giám hộ",
+}
+# What the GVCN wrote after contacting the family ({who}: "mẹ em", {what}: what the family said).
+CONTACT_CALL_NOTES = [
+    "Gọi điện cho {who}: {what}. GVCN dặn gia đình báo khi em đi học lại và nhờ bạn cùng lớp "
+    "chép bài giúp em.",
+    "Gọi điện cho {who}: {what}. Gia đình hứa cho em đi học lại ngay khi khỏe.",
+]
+CONTACT_MESSAGE_NOTES = [
+    "Nhắn Zalo cho {who} báo em nghỉ học nhiều ngày. {Who} trả lời: {what}; hứa nhắc em đi "
+    "học lại từ thứ Hai.",
+]
+CONTACT_VISIT_NOTES = [
+    "Gọi điện nhiều lần không được, {who_short} nhắn lại: {what}. GVCN hẹn cùng Đoàn – Đội đến "
+    "thăm gia đình chiều thứ Bảy.",
+]
+CONTACT_CHRONIC_NOTES = [
+    (
+        "meeting",
+        "Mời {who} lên trường gặp GVCN và Phó hiệu trưởng về việc em nghỉ học nhiều buổi. "
+        "Gia đình cam kết nhắc nhở, đưa em đi học đầy đủ.",
+    ),
+    (
+        "phone",
+        "Gọi điện cho {who} thông báo số buổi nghỉ của em đã gần mức bị ở lại lớp (45 buổi). "
+        "{Who} cho biết nhà khó khăn, em hay ở nhà phụ việc; hứa sắp xếp cho em đi học đều.",
+    ),
+    (
+        "visit_planned",
+        "Em nghỉ nhiều buổi không phép. GVCN và Đoàn – Đội sẽ đến thăm gia đình vào cuối tuần "
+        "để vận động em đi học đều.",
+    ),
+]
+# Monthly class-size confirmation: how the GVCN explains the month's changes.
+CONFIRM_NO_CHANGE = ["", "", "Không có biến động.", "Sĩ số ổn định."]
+CONFIRM_MOVES = {
+    "transfer_out": "chuyển đi: {names}",
+    "transfer_in": "chuyển đến: {names}",
+    "dropped_out": "bỏ học: {names}",
+    "class_out": "chuyển sang lớp khác: {names}",
+    "class_in": "từ lớp khác chuyển đến: {names}",
+    "returned": "trở lại học: {names}",
+}
+# What the family says when the GVCN calls about absences, by the reason the roll gives.
+FAMILY_SAYS = {
+    "Ốm": "em bị cảm mấy hôm, nay đã đỡ",
+    "Sốt": "em bị sốt, đã cho uống thuốc và đi khám ở trạm y tế xã",
+    "Việc gia đình": "nhà có việc nên cho em nghỉ ở nhà mấy hôm",
+    "Đi khám bệnh": "em đi khám bệnh ở bệnh viện huyện, phải chờ kết quả",
+    "Đám giỗ": "nhà có đám giỗ ông nội",
+    "Đau bụng": "em bị đau bụng, đã đi khám, không có gì nặng",
+    "Nhà có đám cưới": "nhà có đám cưới chị họ",
+    "Mưa lớn, đường ngập": "mưa lớn, đường vô ấp ngập nên em không đi được",
+    "Về quê": "cả nhà về quê ngoại có việc",
+}
+FAMILY_SAYS_UNEXCUSED = [
+    "em đi chơi với bạn, gia đình tưởng em vẫn đi học",
+    "em ở nhà phụ gia đình làm ruộng mấy hôm",
+    "em ngủ quên rồi ở nhà luôn, cha mẹ đi làm sớm không biết",
+    "em theo cha đi làm thuê ở xã bên",
+]
+CONTACT_UNEXCUSED_NOTES = [
+    "Nhắn Zalo cho {who} báo em nghỉ không phép {count} buổi. {Who} cho biết {what}; hứa nhắc "
+    "nhở em đi học đầy đủ, nghỉ phải xin phép.",
+    "Gọi điện cho {who} báo em nghỉ không phép {count} buổi. {Who} cho biết {what}. GVCN nhắc "
+    "gia đình khi em nghỉ phải báo cho lớp.",
+]

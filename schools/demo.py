@@ -14,6 +14,10 @@ record has its "created" entry, like data typed in through the services
 Movements (transfers, class moves, dropouts, returns) are written as enrollment spans with the
 semantics of ``students.services.enrollment_record_movement``: start inclusive, end exclusive, a
 class move closes one span with CLASS_CHANGE and opens the next on the same date.
+
+Attendance (``schools.demo_attendance``): after the schools, every demo school whose current year
+has no roll call yet gets its attendance up to the story's "today" (``DemoOptions.today``, the
+real date by default) or a full roll through ``attendance_until`` (the benchmark's full year).
 """
 
 from __future__ import annotations
@@ -28,12 +32,14 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from lib import demo_names as N
 from lib.vietnamese import name_sort_key, split_full_name, unaccent
 from students.models import Enrollment, Guardian, Student
 
+from .demo_attendance import REPLAY_DAYS, AttendanceReport, seed_school_attendance
 from .models import (
     Classroom,
     Holiday,
@@ -41,6 +47,7 @@ from .models import (
     Role,
     RoleAssignment,
     School,
+    SchoolSettings,
     SchoolYear,
     Subject,
     SubjectGroup,
@@ -123,6 +130,8 @@ class SchoolTemplate:
     sizes: tuple[int, int]  # students per class at the start of the year
     ethnic: tuple[tuple[str, int], ...]
     address: str = ""
+    sessions: str = SchoolSettings.Sessions.MORNING  # boarding schools teach two sessions a day
+    saturday_classes: bool = True
 
 
 TEMPLATES = [
@@ -143,6 +152,7 @@ TEMPLATES = [
         (30, 35),
         ((N.KHMER, 95), (N.HOA, 3), (N.KINH, 2)),
         "ấp Phú Đức",
+        sessions=SchoolSettings.Sessions.BOTH,
     ),
     SchoolTemplate(
         "Trường THCS Đại Ngãi",
@@ -152,6 +162,7 @@ TEMPLATES = [
         (34, 42),
         ((N.KINH, 72), (N.KHMER, 16), (N.HOA, 12)),
         "ấp Ngãi Hội 1",
+        saturday_classes=False,  # a five-day week
     ),
     SchoolTemplate(
         "Trường THCS Trường Khánh",
@@ -205,6 +216,18 @@ class DemoOptions:
     students_per_class: int | None = None  # None: 30–45 drawn per class
     seed: int = DEFAULT_SEED
     history: bool = True
+    attendance: bool = True
+    # The story's "today": attendance runs up to it (default: the real date, never past the
+    # year's end); some classes have not taken today's roll yet.
+    today: datetime.date | None = None
+    # Instead: every roll taken through this date (a full year for the benchmark).
+    attendance_until: datetime.date | None = None
+
+    def story_day(self) -> tuple[datetime.date, bool]:
+        """(the last day with roll calls, whether that day's roll is still being taken)."""
+        if self.attendance_until is not None:
+            return self.attendance_until, False
+        return self.today or timezone.localdate(), True
 
 
 @dataclass
@@ -293,6 +316,8 @@ class SchoolPlan:
     staff: list[StaffPlan]
     students: list[StudentPlan]
     khmer_holidays: bool
+    sessions: str = SchoolSettings.Sessions.MORNING
+    saturday_classes: bool = True
 
 
 # --- Names ------------------------------------------------------------------------------------
@@ -398,6 +423,8 @@ def plan_school(index: int, options: DemoOptions) -> SchoolPlan:
         staff=staff,
         students=students,
         khmer_holidays=khmer_share >= 0.25,
+        sessions=tpl.sessions,
+        saturday_classes=tpl.saturday_classes,
     )
 
 
@@ -835,6 +862,7 @@ class SeedReport:
     staff: int = 0
     seconds: float = 0.0
     skipped_usernames: list[str] = field(default_factory=list)
+    attendance: AttendanceReport = field(default_factory=AttendanceReport)
 
 
 def _bulk(model, objs: list, history: bool) -> list:
@@ -919,8 +947,35 @@ def seed_district(
         log(
             f"  {plan.code} {plan.name}: {len(plan.classes)} classes, {len(plan.students)} students"
         )
+    if options.attendance:
+        seed_attendance(options, codes, report, log)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def seed_attendance(options: DemoOptions, codes: list[str], report: SeedReport, log) -> None:
+    """Attendance for every demo school whose current year has none yet (schools of an earlier
+    run included), up to the story's day."""
+    started = time.perf_counter()
+    story_day, partial = options.story_day()
+    att = report.attendance
+    for school in School.objects.filter(code__in=codes).order_by("code"):
+        before = (att.roll_calls, att.absences)
+        if seed_school_attendance(
+            school,
+            seed=options.seed,
+            story_day=story_day,
+            partial_today=partial,
+            history=options.history,
+            report=att,
+            # A full year for the benchmark: the last week's alerts are enough.
+            replay_days=REPLAY_DAYS if partial else 5,
+        ):
+            log(
+                f"  {school.code} attendance: {att.roll_calls - before[0]} roll calls, "
+                f"{att.absences - before[1]} absences"
+            )
+    att.seconds = time.perf_counter() - started
 
 
 def write_school(plan: SchoolPlan, office, subjects, password_hash, history, report) -> School:
@@ -934,6 +989,7 @@ def write_school(plan: SchoolPlan, office, subjects, password_hash, history, rep
         commune=plan.commune,
         province=PROVINCE,
     )
+    _bulk(SchoolSettings, [SchoolSettings(school=school, sessions=plan.sessions)], history)
     current = None
     holidays = []
     for frame in (PREVIOUS_YEAR, CURRENT_YEAR):
@@ -945,6 +1001,7 @@ def write_school(plan: SchoolPlan, office, subjects, password_hash, history, rep
             semester2_start=frame.semester2_start,
             end_date=frame.end_date,
             enrollment_snapshot_date=frame.snapshot,
+            saturday_classes=plan.saturday_classes,
             is_current=frame.is_current,
         )
         days = frame.holidays + (frame.khmer_holidays if plan.khmer_holidays else ())
@@ -1078,17 +1135,18 @@ DEMO_LOGINS = [
     DemoLogin(
         "hieutruong",
         "Hiệu trưởng",
-        "xem toàn trường, quản lý cán bộ và lớp, duyệt và nộp báo cáo",
+        "xem toàn trường, chuyên cần và cảnh báo, quản lý cán bộ và lớp, nộp báo cáo sĩ số tháng",
     ),
     DemoLogin(
         "phohieutruong",
         "Phó hiệu trưởng (khối 8, 9)",
-        "theo dõi sĩ số các khối, ghi biến động học sinh, hỗ trợ GVCN",
+        "theo dõi sĩ số, chuyên cần và cảnh báo các khối, ghi biến động học sinh, hỗ trợ GVCN",
     ),
     DemoLogin(
         "gvcn",
         "Giáo viên chủ nhiệm",
-        "xem và cập nhật học sinh lớp chủ nhiệm, xuất danh sách lớp",
+        "điểm danh lớp chủ nhiệm (hôm nay chưa điểm danh), trả lời cảnh báo vắng, xác nhận sĩ số "
+        "tháng, xem và cập nhật học sinh lớp",
     ),
     DemoLogin("giaovien", "Giáo viên bộ môn Toán", "xem học sinh các lớp mình dạy (chỉ đọc)"),
     DemoLogin("totruong", "Tổ trưởng chuyên môn", "theo dõi tổ chuyên môn và các lớp mình dạy"),

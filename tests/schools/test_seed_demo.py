@@ -13,6 +13,14 @@ from django.db import transaction
 from django.test import override_settings
 
 from lib.vietnamese import name_sort_key, split_full_name, unaccent
+from retention.models import (
+    Absence,
+    AbsenceAlert,
+    ClassSizeConfirmation,
+    ConductEvent,
+    FamilyContact,
+    RollCall,
+)
 from schools.demo import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -30,6 +38,7 @@ from schools.models import (
     Role,
     RoleAssignment,
     School,
+    SchoolSettings,
     SchoolYear,
     SubjectGroup,
     User,
@@ -41,7 +50,7 @@ from students.services import class_sizes
 from .. import factories as f
 
 TODAY = datetime.date(2026, 11, 23)
-SMALL = {"schools": 4, "classes_per_grade": 2, "students_per_class": 5}
+SMALL = {"schools": 4, "classes_per_grade": 2, "students_per_class": 5, "today": TODAY}
 PHONE = re.compile(r"^0[39]\d{8}$")
 
 
@@ -89,9 +98,11 @@ def roles_of(username):
 
 def counts() -> dict:
     models = [Office, School, SchoolYear, Holiday, Classroom, SubjectGroup, User]
-    models += [RoleAssignment, Student, Guardian, Enrollment]
+    models += [RoleAssignment, Student, Guardian, Enrollment, SchoolSettings]
+    models += [RollCall, Absence, ConductEvent, AbsenceAlert, FamilyContact, ClassSizeConfirmation]
     out = {m.__name__: m.objects.count() for m in models}
     out |= {f"history:{m.__name__}": m.history.count() for m in (Student, Guardian, Enrollment)}
+    out |= {f"history:{m.__name__}": m.history.count() for m in (RollCall, Absence)}
     return out
 
 
@@ -205,8 +216,8 @@ def test_default_demo_plan_has_realistic_shape():
 
 
 def test_the_full_default_demo_loads_with_class_sizes_in_bounds(db, debug):
-    output = seed()
-    assert "5 schools created" in output
+    output = seed(today=TODAY)
+    assert "5 schools created" in output and "Attendance of 5 schools" in output
     classrooms = list(Classroom.objects.select_related("school_year"))
     sizes = class_sizes(classrooms, on=TODAY)
     for classroom in classrooms:
@@ -216,6 +227,49 @@ def test_the_full_default_demo_loads_with_class_sizes_in_bounds(db, debug):
     assert User.objects.filter(username__in=[d.username for d in DEMO_LOGINS]).count() == len(
         DEMO_LOGINS
     )
+    assert_attendance_story()
+
+
+def assert_attendance_story():
+    """The full demo's attendance: about 3 % absent in every school, chronic absentees near the
+    30- and 40-session warnings (boarding and poorer schools above all), two sessions a day in
+    the boarding school, no Saturday in the five-day school, alerts open and answered."""
+    official = Counter()  # official-session absences per student (all schools teach mornings)
+    for student_id, school_id in Absence.objects.filter(session="morning").values_list(
+        "student_id", "student__school_id"
+    ):
+        official[(school_id, student_id)] += 1
+    for school in School.objects.all():
+        year = school.years.get(is_current=True)
+        absent = Absence.objects.filter(student__school=school).count()
+        sessions = 0
+        spans = list(Enrollment.objects.filter(classroom__school_year=year))
+        for classroom_id, day in RollCall.objects.filter(classroom__school_year=year).values_list(
+            "classroom_id", "date"
+        ):
+            sessions += sum(
+                s.classroom_id == classroom_id
+                and s.start_date <= day
+                and (s.end_date is None or s.end_date > day)
+                for s in spans
+            )
+        assert 0.02 <= absent / sessions <= 0.045, (school, absent / sessions)
+        top = sorted((n for (sid, _), n in official.items() if sid == school.pk), reverse=True)
+        assert 26 <= top[0] <= 45, (school, top[:3])
+        if school.kind == School.Kind.BOARDING:
+            assert top[0] > 40 and 30 <= top[1] < 40, top[:3]
+            assert RollCall.objects.filter(classroom__school_year=year, session="afternoon")
+        if not year.saturday_classes:
+            dates = RollCall.objects.filter(classroom__school_year=year).values_list("date")
+            assert all(d.weekday() < 5 for (d,) in dates)
+        alerts = AbsenceAlert.objects.filter(school_year=year)
+        assert alerts.filter(acknowledged_at__isnull=False).exists(), school
+    assert AbsenceAlert.objects.filter(kind=AbsenceAlert.Kind.SESSIONS_WARNING, level=40)
+    assert AbsenceAlert.objects.filter(acknowledged_at__isnull=True).exists()
+    assert ConductEvent.objects.filter(recorded_by__username="doandoi").exists()
+    assert FamilyContact.objects.count() > 20
+    classes = Classroom.objects.count()
+    assert ClassSizeConfirmation.objects.filter(month=datetime.date(2026, 10, 1)).count() == classes
 
 
 # --- demo_logins ------------------------------------------------------------------------------

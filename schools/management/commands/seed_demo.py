@@ -1,10 +1,13 @@
 """Load the demo district: a Sở, a Phòng GD&ĐT and its schools, with staff, students,
-guardians and a few mid-year movements. Deterministic and idempotent; see ``schools/demo.py``."""
+guardians, a few mid-year movements and the year's attendance up to today. Deterministic and
+idempotent; see ``schools/demo.py`` and ``schools/demo_attendance.py``."""
+
+import datetime
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from schools.demo import DEMO_PASSWORD, TEMPLATES, DemoOptions, seed_district
+from schools.demo import CURRENT_YEAR, DEMO_PASSWORD, TEMPLATES, DemoOptions, seed_district
 from schools.models import School
 
 MSG_DEBUG_OFF = (
@@ -21,11 +24,21 @@ def _positive(value: str) -> int:
     return number
 
 
+def _date(value: str) -> datetime.date:
+    return datetime.datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a plain date
+
+
+def _until(value: str) -> datetime.date:
+    """A date, or "end" for the last day of the demo school year."""
+    return CURRENT_YEAR.end_date if value == "end" else _date(value)
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo district (same data on every run; schools already present are skipped). "
         "Without options: 5 schools with 2–6 classes per grade and 30–45 students per class. "
-        "Large mode: --schools 40 --classes-per-grade 5 --students-per-class 40."
+        "Large mode: --schools 40 --classes-per-grade 5 --students-per-class 40 "
+        "(add --attendance-until end for a full school year of attendance)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -58,6 +71,28 @@ class Command(BaseCommand):
             action="store_true",
             help="Skip the audit-history rows of the demo records (faster for huge districts).",
         )
+        parser.add_argument(
+            "--no-attendance",
+            action="store_true",
+            help="No roll calls, absences, lateness, alerts or monthly confirmations.",
+        )
+        parser.add_argument(
+            "--today",
+            type=_date,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="Pretend today is this date: attendance runs up to it, and today's roll is "
+            "taken by most classes but not all (default: the real date, never past the "
+            "year's end).",
+        )
+        parser.add_argument(
+            "--attendance-until",
+            type=_until,
+            default=None,
+            metavar="YYYY-MM-DD|end",
+            help="Take every class's roll through this date instead ('end': the whole school "
+            f"year, to {CURRENT_YEAR.end_date:%d/%m/%Y}; for the benchmark).",
+        )
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -65,11 +100,17 @@ class Command(BaseCommand):
         if options["if_empty"] and School.objects.exists():
             self.stdout.write("Schools already exist: demo data not loaded (--if-empty).")
             return
+        for key, parse in (("today", _date), ("attendance_until", _until)):
+            if isinstance(options[key], str):  # call_command(..., today="2026-11-23")
+                options[key] = parse(options[key])
         demo = DemoOptions(
             schools=options["schools"],
             classes_per_grade=options["classes_per_grade"],
             students_per_class=options["students_per_class"],
             history=not options["no_history"],
+            attendance=not options["no_attendance"],
+            today=options["today"],
+            attendance_until=options["attendance_until"],
         )
         verbose = options["verbosity"] >= 2
         report = seed_district(demo, log=self.stdout.write if verbose else lambda message: None)
@@ -78,7 +119,8 @@ class Command(BaseCommand):
                 "These usernames already existed and were not created again: "
                 + ", ".join(report.skipped_usernames)
             )
-        if report.schools_created == 0:
+        att = report.attendance
+        if report.schools_created == 0 and att.schools == 0:
             self.stdout.write(
                 f"Demo district already loaded ({report.schools_skipped} schools): nothing to do."
             )
@@ -92,3 +134,13 @@ class Command(BaseCommand):
                 "(manage.py demo_logins lists them)."
             )
         )
+        if att.schools:
+            self.stdout.write(
+                f"Attendance of {att.schools} schools up to {demo.story_day()[0]:%d/%m/%Y} "
+                f"in {att.seconds:.1f} s: {att.roll_calls:,} roll calls, {att.absences:,} "
+                f"absent student-sessions ({att.absent_share:.1%}), {att.conduct_events:,} "
+                f"late arrivals and skipped periods, {att.contacts} family contacts, "
+                f"{att.alerts} alerts "
+                f"({att.alerts_acknowledged} answered), {att.confirmations:,} monthly "
+                f"class-size confirmations (through {att.confirm_source})."
+            )
