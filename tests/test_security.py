@@ -78,3 +78,8 @@ def test_logging_in_does_not_add_to_the_audit_trail(client, world):
     before = world.gvcn.history.count()
     _try(client, "gvcn", "demo1234")
     assert world.gvcn.history.count() == before
+
+
+def test_page_title_names_the_page_then_the_app(client, db):
+    html = client.get(reverse("login")).content.decode()
+    assert "<title>Đăng nhập · Đồng Hành</title>" in html
