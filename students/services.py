@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from schools.models import Classroom, School
+from schools.models import Classroom
 
 from .models import DropoutCause, Enrollment, Guardian, Student
 
@@ -248,7 +248,3 @@ def class_sizes(classrooms, *, on: datetime.date | None = None) -> dict[int, Cla
         classroom_id = row.pop("classroom_id")
         result[classroom_id] = ClassSize(**row)
     return result
-
-
-def school_has_student_code(school: School, code: str) -> bool:
-    return Student.objects.filter(school=school, code=code).exists()
