@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("hoc-sinh/", include("students.urls")),
     path("si-so/", include("retention.urls")),
+    path("phu-dao/", include("tutoring.urls")),
     path("bao-cao/", include("reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]

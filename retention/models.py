@@ -194,6 +194,16 @@ class FamilyContact(TimestampedModel):
     )
     date = models.DateField(_("date"))
     method = models.CharField(_("how"), max_length=15, choices=Method.choices)
+    topic = models.CharField(
+        _("about"),
+        max_length=12,
+        choices=[
+            ("attendance", _("Attendance")),
+            ("learning", _("Learning and tutoring")),
+            ("other", _("Other")),
+        ],
+        default="attendance",
+    )
     contact_person = models.CharField(_("who was contacted"), max_length=150)
     content = models.TextField(_("what was said"))
     recorded_by = models.ForeignKey(

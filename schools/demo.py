@@ -18,6 +18,9 @@ class move closes one span with CLASS_CHANGE and opens the next on the same date
 Attendance (``schools.demo_attendance``): after the schools, every demo school whose current year
 has no roll call yet gets its attendance up to the story's "today" (``DemoOptions.today``, the
 real date by default) or a full roll through ``attendance_until`` (the benchmark's full year).
+
+Results and tutoring (``tutoring.demo``): then every demo school without results gets last year's
+classes, results and tutoring, and this year's survey, weak register, plans and groups.
 """
 
 from __future__ import annotations
@@ -217,6 +220,9 @@ class DemoOptions:
     seed: int = DEFAULT_SEED
     history: bool = True
     attendance: bool = True
+    # Last year's classes and results, this year's survey, the weak register, tutoring plans,
+    # groups and sessions, peer pairs, counselling (``tutoring.demo``).
+    tutoring: bool = True
     # The story's "today": attendance runs up to it (default: the real date, never past the
     # year's end); some classes have not taken today's roll yet.
     today: datetime.date | None = None
@@ -863,6 +869,7 @@ class SeedReport:
     seconds: float = 0.0
     skipped_usernames: list[str] = field(default_factory=list)
     attendance: AttendanceReport = field(default_factory=AttendanceReport)
+    tutoring: object = None  # tutoring.demo.TutoringReport, when tutoring data was seeded
 
 
 def _bulk(model, objs: list, history: bool) -> list:
@@ -949,6 +956,10 @@ def seed_district(
         )
     if options.attendance:
         seed_attendance(options, codes, report, log)
+    if options.tutoring:
+        from tutoring.demo import seed_tutoring
+
+        seed_tutoring(options, codes, report, log)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -1135,7 +1146,8 @@ DEMO_LOGINS = [
     DemoLogin(
         "hieutruong",
         "Hiệu trưởng",
-        "xem toàn trường, chuyên cần và cảnh báo, quản lý cán bộ và lớp, nộp báo cáo sĩ số tháng",
+        "xem toàn trường, chuyên cần và cảnh báo, quản lý cán bộ và lớp, nộp báo cáo sĩ số tháng, "
+        "duyệt kế hoạch phụ đạo, xem kết quả học tập và tiến bộ của học sinh yếu",
     ),
     DemoLogin(
         "phohieutruong",
@@ -1146,10 +1158,19 @@ DEMO_LOGINS = [
         "gvcn",
         "Giáo viên chủ nhiệm",
         "điểm danh lớp chủ nhiệm (hôm nay chưa điểm danh), trả lời cảnh báo vắng, xác nhận sĩ số "
-        "tháng, xem và cập nhật học sinh lớp",
+        "tháng, xem và cập nhật học sinh lớp, xác nhận học sinh yếu của lớp (có đề xuất đang chờ)",
     ),
-    DemoLogin("giaovien", "Giáo viên bộ môn Toán", "xem học sinh các lớp mình dạy (chỉ đọc)"),
-    DemoLogin("totruong", "Tổ trưởng chuyên môn", "theo dõi tổ chuyên môn và các lớp mình dạy"),
+    DemoLogin(
+        "giaovien",
+        "Giáo viên bộ môn Toán",
+        "xem học sinh các lớp mình dạy (chỉ đọc), ghi buổi phụ đạo trên điện thoại "
+        "(có buổi chưa ghi)",
+    ),
+    DemoLogin(
+        "totruong",
+        "Tổ trưởng chuyên môn",
+        "theo dõi tổ chuyên môn và các lớp mình dạy, kế hoạch và nhóm phụ đạo của tổ",
+    ),
     DemoLogin("vanthu", "Văn thư", "hồ sơ học sinh, nhập danh sách lớp, ghi biến động, biểu mẫu"),
     DemoLogin("doandoi", "Đoàn – Đội", "xem học sinh toàn trường, báo đi trễ và bỏ tiết"),
     DemoLogin("hieutruong2", "Hiệu trưởng trường thứ hai", "chỉ thấy trường của mình"),

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -349,6 +350,34 @@ class SchoolSettingsForm(ServiceModelForm):
         min_value=0,
         max_value=99,
     )
+    weak_threshold = VNDecimalField(
+        label=_("Weak in a subject below this average"),
+        help_text=_("Usually 5,0 (the line TT22 uses for re-tests)."),
+        max_digits=3,
+        decimal_places=1,
+        min_value=1,
+        max_value=10,
+    )
+    progress_margin = VNDecimalField(
+        label=_("Progress margin (points)"),
+        help_text=_("Used only with the rule “rose by the margin”. For example 1,0."),
+        max_digits=3,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=10,
+    )
+    group_max_students = _small_number(
+        _("Most students in a tutoring group"),
+        _("Thông tư 29/2024: at most 45."),
+        min_value=1,
+        max_value=45,
+    )
+    weekly_periods_limit = _small_number(
+        _("Most tutoring periods a week per subject and student"),
+        _("Thông tư 29/2024: at most 2, unless an exception is approved."),
+        min_value=1,
+        max_value=10,
+    )
 
     class Meta:
         model = SchoolSettings
@@ -365,8 +394,16 @@ class SchoolSettingsForm(ServiceModelForm):
             "confirm_from_day",
             "confirm_to_day",
             "dropout_target_percent",
+            "weak_threshold",
+            "progress_rule",
+            "progress_margin",
+            "group_max_students",
+            "weekly_periods_limit",
+            "gifted_training",
         ]
         labels = {
+            "progress_rule": _("A weak student progressed when"),
+            "gifted_training": _("The school also runs gifted-student training in the app"),
             "sessions": _("Sessions taught"),
             "official_session": _("Session of the official plan"),
         }
@@ -390,6 +427,17 @@ class SchoolSettingsForm(ServiceModelForm):
         ),
         (_("The yearly absence limit"), ["session_warning_levels", "session_limit"]),
         (_("Class size"), ["confirm_from_day", "confirm_to_day", "dropout_target_percent"]),
+        (
+            _("Weak students and tutoring"),
+            [
+                "weak_threshold",
+                "progress_rule",
+                "progress_margin",
+                "group_max_students",
+                "weekly_periods_limit",
+                "gifted_training",
+            ],
+        ),
     ]
 
     def groups(self):

@@ -1,6 +1,7 @@
 """Organisation and people: offices, schools, school years, classes, subjects, staff and roles."""
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -157,6 +158,34 @@ class SchoolSettings(TimestampedModel):
     confirm_to_day = models.PositiveSmallIntegerField(_("to day"), default=25)
     dropout_target_percent = models.DecimalField(
         _("dropout target (%)"), max_digits=4, decimal_places=2, default=2
+    )
+    # Results and tutoring (issue 5). Thresholds are inclusive and compare rounded values.
+    weak_threshold = models.DecimalField(
+        _("weak in a subject below this average"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("5.0"),
+    )
+    progress_rule = models.CharField(
+        _("a weak student progressed when"),
+        max_length=12,
+        choices=[
+            ("not_weak", _("they are no longer weak in the subject")),
+            ("margin", _("their average rose by the margin below, or they are no longer weak")),
+        ],
+        default="not_weak",
+    )
+    progress_margin = models.DecimalField(
+        _("progress margin"), max_digits=3, decimal_places=1, default=Decimal("1.0")
+    )
+    group_max_students = models.PositiveSmallIntegerField(
+        _("most students in a tutoring group"), default=45
+    )
+    weekly_periods_limit = models.PositiveSmallIntegerField(
+        _("most tutoring periods a week per subject and student"), default=2
+    )
+    gifted_training = models.BooleanField(
+        _("the school also runs gifted-student training in the app"), default=False
     )
     history = HistoricalRecords()
 

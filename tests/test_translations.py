@@ -1,5 +1,6 @@
 """Every UI string has its Vietnamese translation, and Vietnamese is what people see."""
 
+import contextlib
 import shutil
 import subprocess
 
@@ -12,18 +13,29 @@ from django.utils import translation
 
 @pytest.fixture
 def extracted_catalogue(settings, tmp_path):
-    """Extract msgids into a copy of the catalogue (the repo's file stays untouched)."""
-    locale = tmp_path / "locale"
+    """Extract msgids into a copy of the catalogue (the repo's file stays untouched).
+
+    makemessages writes to the ``locale`` folder nearest to each source file and also adds
+    ``./locale`` of the working directory, so it runs in a mirror of the project whose code
+    folders are links and whose ``locale`` is the copy."""
+    mirror = tmp_path / "src"
+    mirror.mkdir()
+    for entry in settings.BASE_DIR.iterdir():
+        if entry.name not in {"locale", ".venv", ".git", ".cache", "out", "node_modules"}:
+            (mirror / entry.name).symlink_to(entry)
+    locale = mirror / "locale"
     shutil.copytree(settings.BASE_DIR / "locale", locale)
     settings.LOCALE_PATHS = [locale]
-    call_command(
-        "makemessages",
-        locale=["vi"],
-        no_obsolete=True,
-        no_location=True,
-        ignore_patterns=["static/*", "bench/*", "tests/*", ".venv/*"],
-        verbosity=0,
-    )
+    with contextlib.chdir(mirror):
+        call_command(
+            "makemessages",
+            locale=["vi"],
+            no_obsolete=True,
+            no_location=True,
+            symlinks=True,
+            ignore_patterns=["static/*", "bench/*", "tests/*", ".venv/*"],
+            verbosity=0,
+        )
     return polib.pofile(str(locale / "vi" / "LC_MESSAGES" / "django.po"))
 
 

@@ -27,6 +27,11 @@ VALID = {
     "confirm_from_day": "15",
     "confirm_to_day": "25",
     "dropout_target_percent": "1,5",
+    "weak_threshold": "5,0",
+    "progress_rule": "not_weak",
+    "progress_margin": "1,0",
+    "group_max_students": "45",
+    "weekly_periods_limit": "2",
 }
 
 
@@ -110,3 +115,41 @@ def test_another_schools_leader_edits_their_own_school_only(client, world):
     post(client, session_limit="40", session_warning_levels="20,30")
     assert SchoolSettings.for_school(world.school_b).session_limit == 40
     assert SchoolSettings.for_school(world.school_a).session_limit == 45
+
+
+def test_tutoring_limits_are_school_settings_with_decimal_commas(client, world):
+    login(client, world.principal)
+    response = post(
+        client,
+        weak_threshold="4,5",
+        progress_rule="margin",
+        progress_margin="0,5",
+        group_max_students="30",
+        weekly_periods_limit="1",
+        gifted_training="on",
+    )
+    assert response.status_code == 302
+    s = SchoolSettings.for_school(world.school_a)
+    assert (s.weak_threshold, s.progress_rule, s.progress_margin) == (
+        Decimal("4.5"),
+        "margin",
+        Decimal("0.5"),
+    )
+    assert (s.group_max_students, s.weekly_periods_limit, s.gifted_training) == (30, 1, True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"group_max_students": "46"}, "group_max_students"),  # TT29: at most 45
+        ({"weak_threshold": "11"}, "weak_threshold"),
+        ({"weekly_periods_limit": "0"}, "weekly_periods_limit"),
+        ({"progress_margin": "abc"}, "progress_margin"),
+    ],
+)
+def test_tutoring_limits_outside_the_law_or_sense_are_refused(client, world, changes, field):
+    login(client, world.principal)
+    response = post(client, **changes)
+    assert response.status_code == 200
+    assert field in response.context["rules_form"].errors
+    assert SchoolSettings.for_school(world.school_a).group_max_students == 45

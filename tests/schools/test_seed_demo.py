@@ -133,7 +133,9 @@ def assert_movements_consistent():
         Enrollment.objects.filter(end_date__isnull=True).values_list("student_id", flat=True)
     )
     assert max(open_spans.values()) == 1
-    classrooms = list(Classroom.objects.select_related("school_year"))
+    classrooms = list(
+        Classroom.objects.filter(school_year__is_current=True).select_related("school_year")
+    )
     sizes = class_sizes(classrooms, on=TODAY)
     for classroom in classrooms:
         mine = independent_sizes(classroom)
@@ -151,7 +153,9 @@ def assert_movements_consistent():
         ), classroom.name
     for span in Enrollment.objects.exclude(start_kind=Enrollment.StartKind.START_OF_YEAR):
         assert MOVEMENTS_FROM <= span.start_date <= MOVEMENTS_UNTIL
-    for span in Enrollment.objects.exclude(end_kind=""):
+    for span in Enrollment.objects.exclude(end_kind="").exclude(
+        end_kind=Enrollment.EndKind.YEAR_END
+    ):
         assert MOVEMENTS_FROM <= span.end_date <= MOVEMENTS_UNTIL
     # A class move closes one span and opens the next on the same day, in the same grade.
     for span in Enrollment.objects.filter(end_kind=Enrollment.EndKind.CLASS_CHANGE):
@@ -160,7 +164,11 @@ def assert_movements_consistent():
         assert nxt.classroom.grade == span.classroom.grade and nxt.classroom != span.classroom
     # A return follows a dropout.
     for span in Enrollment.objects.filter(start_kind=Enrollment.StartKind.RETURNED):
-        before = Enrollment.objects.filter(student=span.student, end_date__lt=span.start_date)
+        before = Enrollment.objects.filter(
+            student=span.student,
+            end_date__lt=span.start_date,
+            classroom__school_year=span.classroom.school_year,
+        )
         assert before.get().end_kind == Enrollment.EndKind.DROPPED_OUT
 
 
@@ -218,7 +226,9 @@ def test_default_demo_plan_has_realistic_shape():
 def test_the_full_default_demo_loads_with_class_sizes_in_bounds(db, debug):
     output = seed(today=TODAY)
     assert "5 schools created" in output and "Attendance of 5 schools" in output
-    classrooms = list(Classroom.objects.select_related("school_year"))
+    classrooms = list(
+        Classroom.objects.filter(school_year__is_current=True).select_related("school_year")
+    )
     sizes = class_sizes(classrooms, on=TODAY)
     for classroom in classrooms:
         size = sizes[classroom.pk]
@@ -268,7 +278,7 @@ def assert_attendance_story():
     assert AbsenceAlert.objects.filter(acknowledged_at__isnull=True).exists()
     assert ConductEvent.objects.filter(recorded_by__username="doandoi").exists()
     assert FamilyContact.objects.count() > 20
-    classes = Classroom.objects.count()
+    classes = Classroom.objects.filter(school_year__is_current=True).count()
     assert ClassSizeConfirmation.objects.filter(month=datetime.date(2026, 10, 1)).count() == classes
 
 
@@ -352,7 +362,7 @@ class TestSmallDistrict:
         ethnicities = Counter(Student.objects.filter(school=boarding[0]).values_list("ethnicity"))
         assert ethnicities.most_common(1)[0][0] == ("Khmer",)
 
-    def test_each_school_has_the_current_year_with_holidays_and_an_empty_previous_year(self, small):
+    def test_each_school_has_the_current_year_with_holidays_and_last_years_classes(self, small):
         for school in School.objects.all():
             current = SchoolYear.objects.get(school=school, is_current=True)
             assert (current.start_year, current.start_date) == (2026, datetime.date(2026, 9, 5))
@@ -364,13 +374,15 @@ class TestSmallDistrict:
             assert {"Tết Dương lịch", "Tết Nguyên đán Đinh Mùi"} <= names
             assert current.holidays.filter(start_date=datetime.date(2027, 4, 16)).exists()
             previous = SchoolYear.objects.get(school=school, start_year=2025)
-            assert not previous.is_current and not previous.classrooms.exists()
+            assert not previous.is_current
+            # Last year's classes (tutoring.demo): grades 6–9, for last year's results.
+            assert set(previous.classrooms.values_list("grade", flat=True)) == {6, 7, 8, 9}
             assert previous.start_date == datetime.date(2025, 9, 5)
             current.full_clean()
             previous.full_clean()
 
     def test_every_class_has_one_homeroom_teacher_and_teachers_for_core_subjects(self, small):
-        for classroom in Classroom.objects.all():
+        for classroom in Classroom.objects.filter(school_year__is_current=True):
             assert classroom.assignments.filter(role=Role.HOMEROOM).count() == 1
             subjects = set(
                 classroom.assignments.filter(role=Role.SUBJECT_TEACHER).values_list(
@@ -378,7 +390,7 @@ class TestSmallDistrict:
                 )
             )
             assert {"TOAN", "NV", "NN1", "KHTN", "LSDL", "HDTN"} <= subjects
-        assert Classroom.objects.count() == 4 * 4 * 2
+        assert Classroom.objects.filter(school_year__is_current=True).count() == 4 * 4 * 2
 
     def test_every_school_has_every_role_and_two_to_four_subject_groups_with_heads(self, small):
         for school in School.objects.all():
@@ -412,10 +424,11 @@ class TestSmallDistrict:
             codes = list(Student.objects.filter(school=school).values_list("code", flat=True))
             assert len(codes) == len(set(codes))
             assert all(c.startswith(school.code) and c[len(school.code) :].isdigit() for c in codes)
-        spans = Enrollment.objects.select_related("student", "classroom")
+        spans = Enrollment.objects.select_related("student", "classroom__school_year")
         for span in spans:
             born = span.student.date_of_birth.year
-            assert 2021 - span.classroom.grade - born in (0, 1)
+            start_year = span.classroom.school_year.start_year
+            assert start_year - 5 - span.classroom.grade - born in (0, 1)
         for student in Student.objects.prefetch_related("guardians"):
             guardians = list(student.guardians.all())
             assert 1 <= len(guardians) <= 2
@@ -459,7 +472,12 @@ class TestSmallDistrict:
         assert School.objects.count() == 6
         sixth = School.objects.get(code=school_code(5))
         assert sixth.name.startswith("Trường THCS số 6")
-        assert Classroom.objects.filter(school_year__school=sixth).count() == 4
+        assert (
+            Classroom.objects.filter(
+                school_year__school=sixth, school_year__is_current=True
+            ).count()
+            == 4
+        )
         assert list(Student.objects.filter(school=first_school()).values_list("pk", flat=True)) == (
             first_students
         )

@@ -1,6 +1,7 @@
 """Load the demo district: a Sở, a Phòng GD&ĐT and its schools, with staff, students,
-guardians, a few mid-year movements and the year's attendance up to today. Deterministic and
-idempotent; see ``schools/demo.py`` and ``schools/demo_attendance.py``."""
+guardians, a few mid-year movements, the year's attendance up to today, last year's and this
+year's results with the weak-student register and tutoring. Deterministic and idempotent; see
+``schools/demo.py``, ``schools/demo_attendance.py`` and ``tutoring/demo.py``."""
 
 import datetime
 
@@ -77,6 +78,12 @@ class Command(BaseCommand):
             help="No roll calls, absences, lateness, alerts or monthly confirmations.",
         )
         parser.add_argument(
+            "--no-tutoring",
+            action="store_true",
+            help="No previous-year classes and results, survey, weak-student register, tutoring "
+            "plans, groups, peer pairs or counselling.",
+        )
+        parser.add_argument(
             "--today",
             type=_date,
             default=None,
@@ -109,6 +116,7 @@ class Command(BaseCommand):
             students_per_class=options["students_per_class"],
             history=not options["no_history"],
             attendance=not options["no_attendance"],
+            tutoring=not options["no_tutoring"],
             today=options["today"],
             attendance_until=options["attendance_until"],
         )
@@ -120,7 +128,8 @@ class Command(BaseCommand):
                 + ", ".join(report.skipped_usernames)
             )
         att = report.attendance
-        if report.schools_created == 0 and att.schools == 0:
+        tutoring = report.tutoring
+        if report.schools_created == 0 and att.schools == 0 and not (tutoring and tutoring.schools):
             self.stdout.write(
                 f"Demo district already loaded ({report.schools_skipped} schools): nothing to do."
             )
@@ -143,4 +152,10 @@ class Command(BaseCommand):
                 f"{att.alerts} alerts "
                 f"({att.alerts_acknowledged} answered), {att.confirmations:,} monthly "
                 f"class-size confirmations (through {att.confirm_source})."
+            )
+        if tutoring and tutoring.schools:
+            self.stdout.write(
+                f"Results and tutoring of {tutoring.schools} schools in {tutoring.seconds:.1f} s "
+                f"({tutoring.previous_classes} classes and {tutoring.graduates} graduates of last "
+                f"year): {tutoring.summary()}."
             )
