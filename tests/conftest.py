@@ -14,6 +14,7 @@ office      – office staff of Phòng A (schools A and B, no student records)
 office_z    – office staff of Phòng Z (sees neither school)
 """
 
+import importlib
 import os
 from dataclasses import dataclass
 
@@ -31,6 +32,29 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright sync AP
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s per user; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _seeded_subjects(request):
+    """Subjects are data seeded by a migration. Tests on a transactional database (browser
+    journeys, row-lock tests) end with a flush that empties every table, so the next test on
+    that worker would find no subjects: put them back whenever they are missing."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps as global_apps
+
+    from schools.models import Subject
+
+    if not Subject.objects.exists():
+        seed = importlib.import_module("schools.migrations.0002_seed_subjects")
+        seed.forward(global_apps, None)
 
 
 @dataclass

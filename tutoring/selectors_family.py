@@ -123,8 +123,8 @@ def class_students(classroom: Classroom, on: datetime.date) -> list[Student]:
 
 TERM_LABELS = {
     Term.SURVEY: "Khảo sát đầu năm",
-    Term.HK1: "Học kỳ I",
-    Term.HK2: "Học kỳ II",
+    Term.HK1: "Học kì I",
+    Term.HK2: "Học kì II",
     Term.YEAR: "Cả năm",
 }
 
@@ -460,7 +460,7 @@ class ProgressLetter:
 
     @property
     def term_phrase(self) -> str:
-        """ "học kỳ I", "cả năm": the label inside a sentence."""
+        """ "học kì I", "cả năm": the label inside a sentence."""
         return _phrase(self.term_label)
 
     @property
@@ -469,8 +469,8 @@ class ProgressLetter:
 
 
 def _phrase(label: str) -> str:
-    """Lower-case the first word only: "Học kỳ II" → "học kỳ II", "Cả năm 2025-2026" →
-    "cả năm 2025-2026" (|lower would give "học kỳ ii")."""
+    """Lower-case the first word only: "Học kì II" → "học kì II", "Cả năm 2025-2026" →
+    "cả năm 2025-2026" (|lower would give "học kì ii")."""
     return label[:1].lower() + label[1:]
 
 

@@ -612,7 +612,7 @@ def update_group(
     Also refuses a new grade or subject while members are in, a purpose that does not fit the
     members' reasons, dates leaving recorded sessions outside, and more periods a week that
     would put a member over the limit through their other groups."""
-    locked = TutoringGroup.objects.select_for_update().get(pk=group.pk)
+    locked = TutoringGroup.objects.select_for_update(of=("self",)).get(pk=group.pk)
     if loaded_at is not None and locked.updated_at.isoformat() != loaded_at:
         raise ValidationError(str(MSG_GROUP_STALE), code="stale")
     school_year = locked.school_year
@@ -712,7 +712,11 @@ def add_members(group: TutoringGroup, members: Sequence[NewMember], *, user: Use
 
     The group row is locked (``select_for_update``) before the members are counted, so two
     people adding students at the same moment cannot pass the 45-student limit together."""
-    locked = TutoringGroup.objects.select_for_update().select_related("subject").get(pk=group.pk)
+    locked = (
+        TutoringGroup.objects.select_for_update(of=("self",))
+        .select_related("subject")
+        .get(pk=group.pk)
+    )
     school_year = SchoolYear.objects.get(pk=locked.school_year_id)
     settings = SchoolSettings.for_school(locked.school_id)
     day = today()
@@ -880,7 +884,11 @@ def remove_member(
 ) -> Membership:
     """A student leaves a group: ``left_on`` and why are recorded, the row is kept (the reports
     and the attendance still count it)."""
-    locked = Membership.objects.select_for_update().select_related("student").get(pk=membership.pk)
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("student")
+        .get(pk=membership.pk)
+    )
     name = {"name": locked.student.full_name}
     errors: list[str] = []
     if locked.left_on is not None:

@@ -597,7 +597,7 @@ def apply_import(*, result_import: ResultImport, user) -> ResultImport:
     children's results).
     """
     locked = (
-        ResultImport.objects.select_for_update()
+        ResultImport.objects.select_for_update(of=("self",))
         .select_related("classroom__school_year")
         .filter(pk=result_import.pk)
         .first()
@@ -654,7 +654,9 @@ def apply_import(*, result_import: ResultImport, user) -> ResultImport:
 @transaction.atomic
 def discard_import(*, result_import: ResultImport) -> ResultImport:
     """Throw a waiting file away: its rows are deleted, the record of the upload stays."""
-    locked = ResultImport.objects.select_for_update().filter(pk=result_import.pk).first()
+    locked = (
+        ResultImport.objects.select_for_update(of=("self",)).filter(pk=result_import.pk).first()
+    )
     if locked is None or locked.status != ResultImport.Status.PREVIEW:
         raise ValidationError(MSG_NOT_PENDING)
     locked.status = ResultImport.Status.DISCARDED

@@ -126,7 +126,7 @@ def create_pair(
     if record is None and not note:
         raise ValidationError({"note": [MSG_NEEDS_NOTE % {**names, "name": helped.full_name}]})
     # Lock the helper: two teachers pairing the same helper at once count one after the other.
-    Student.objects.select_for_update().filter(pk=helper.pk).first()
+    Student.objects.select_for_update(of=("self",)).filter(pk=helper.pk).first()
     busy = PeerPair.objects.filter(helper=helper, end_date__isnull=True).count()
     if busy >= HELPER_LIMIT:
         raise ValidationError(
@@ -178,7 +178,7 @@ def pair_update(
     ended pair is not reopened. ``loaded_at`` (the pair's ``updated_at`` when the form was
     loaded): a pair changed since is refused, not overwritten."""
     on = on or timezone.localdate()
-    current = PeerPair.objects.select_for_update().get(pk=pair.pk)
+    current = PeerPair.objects.select_for_update(of=("self",)).get(pk=pair.pk)
     if loaded_at is not None and current.updated_at != loaded_at:
         raise ValidationError(MSG_PAIR_STALE, code="stale")
     errors: dict[str, list] = {}

@@ -229,7 +229,7 @@ def _note_goals(plan: TutoringPlan, added: int, changed: int, removed: int) -> N
 
 def _lock(plan: TutoringPlan) -> TutoringPlan:
     return (
-        TutoringPlan.objects.select_for_update()
+        TutoringPlan.objects.select_for_update(of=("self",))
         .select_related("school", "school_year", "subject_group", "owner")
         .get(pk=plan.pk)
     )

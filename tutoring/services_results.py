@@ -198,7 +198,7 @@ def _lock_class_students(classroom, student_ids: Iterable[int]) -> set[int]:
         return set()
     in_class = Enrollment.objects.filter(classroom=classroom).values("student_id")
     return set(
-        Student.objects.select_for_update()
+        Student.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
         .filter(pk__in=in_class)
         .values_list("pk", flat=True)

@@ -112,7 +112,7 @@ def record_session(
     1–5; a session already recorded on that date from that period (unless it is the one being
     edited); a student who is not a member on that date; a stale version (code "stale")."""
     if session is not None:
-        locked = TutoringSession.objects.select_for_update().get(pk=session.pk)
+        locked = TutoringSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if locked.group_id != group.pk or version is None or locked.version != version:
             raise ValidationError(str(MSG_STALE), code="stale")
     else:
@@ -225,7 +225,7 @@ def record_checkpoints(
         raise ValidationError(errors)
     existing = {
         c.student_id: c
-        for c in Checkpoint.objects.select_for_update().filter(
+        for c in Checkpoint.objects.select_for_update(of=("self",)).filter(
             group=group, kind=kind, date=date, student_id__in=list(clean)
         )
     }

@@ -147,7 +147,7 @@ def _sync(school_year: SchoolYear, ids: list[int], user) -> None:
     wanted.update({(student_id, None): items for student_id, items in overall.items()})
     existing = {
         (r.student_id, r.subject_id): r
-        for r in WeakRecord.objects.select_for_update().filter(
+        for r in WeakRecord.objects.select_for_update(of=("self",)).filter(
             school_year=school_year, student_id__in=ids
         )
     }
@@ -263,7 +263,7 @@ def _append(existing: str, entry: str) -> str:
 
 
 def _locked(record: WeakRecord, version: str) -> WeakRecord:
-    fresh = WeakRecord.objects.select_for_update().get(pk=record.pk)
+    fresh = WeakRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
     if version != record_version(fresh):
         raise ValidationError(str(STALE), code="stale")
     return fresh
@@ -285,7 +285,7 @@ def weak_record_refer(
     entry = _stamp(user, evidence)
     subject_id = getattr(subject, "pk", subject)
     record = (
-        WeakRecord.objects.select_for_update()
+        WeakRecord.objects.select_for_update(of=("self",))
         .filter(school_year=school_year, student=student, subject_id=subject_id)
         .first()
     )
@@ -403,7 +403,7 @@ def weak_class_save(*, school_year: SchoolYear, entries: list[ClassEntry], user)
     """
     by_student: dict[int, list[WeakRecord]] = {}
     for record in (
-        WeakRecord.objects.select_for_update()
+        WeakRecord.objects.select_for_update(of=("self",))
         .filter(school_year=school_year, student_id__in=[e.student_id for e in entries])
         .exclude(status=Status.DISMISSED)
         .order_by("pk")

@@ -294,8 +294,8 @@ def test_the_letter_page_offers_the_terms_with_results(client, world, tutored):
     assert form.initial["term"] == Term.HK2
     letter = response.context["letter"]
     assert letter.addressee == "Ông Nguyễn Văn Bố"
-    assert (letter.term_label, letter.before_label) == ("Học kỳ II", "Học kỳ I")
-    assert (letter.term_phrase, letter.has_before) == ("học kỳ II", True)
+    assert (letter.term_label, letter.before_label) == ("Học kì II", "Học kì I")
+    assert (letter.term_phrase, letter.has_before) == ("học kì II", True)
 
 
 def test_the_letter_pdf_tells_results_tutoring_and_the_comment(client, world, tutored, tmp_path):
@@ -314,14 +314,14 @@ def test_the_letter_pdf_tells_results_tutoring_and_the_comment(client, world, tu
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Long Phú, ngày 23 tháng 11 năm 2026",
         "THƯ THÔNG BÁO KẾT QUẢ HỌC TẬP VÀ PHỤ ĐẠO",
-        "Học kỳ II, năm học 2026-2027",
+        "Học kì II, năm học 2026-2027",
         "Kính gửi: Ông Nguyễn Văn Bố, phụ huynh em Nguyễn Thị Ánh, lớp 9A1",
         "4,5 (*)",  # HK1 Toán, weak
         "6,0",
         "6,5",
         "Chưa đạt (*)",  # GDTC in HK1
         "Đã tiến bộ",
-        "Kết quả học tập học kỳ II: Đạt (học kỳ I: Chưa đạt)",
+        "Kết quả học tập học kì II: Đạt (học kì I: Chưa đạt)",
         "Phụ đạo Toán 9 – nhóm 1",
         "2/3",  # present at 2 of 3 sessions
         "không thu tiền của học sinh",
