@@ -198,6 +198,14 @@ UNTIL_CHOICES = [
 class ProgressFilterForm(forms.Form):
     """The progress page's window (GET); the drill-down adds who and what."""
 
+    year = forms.TypedChoiceField(
+        label=_("School year"),
+        choices=[],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
     until = forms.TypedChoiceField(
         label=_("Results counted"),
         choices=UNTIL_CHOICES,
@@ -234,6 +242,10 @@ class ProgressFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs=SELECT),
     )
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y.pk, y.name) for y in years]
 
     def values(self) -> dict:
         """The valid fields' values (a bad one is ignored, never an error page)."""

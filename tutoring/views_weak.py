@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lib.forms import add_service_errors
-from schools.models import Subject
+from schools.models import SchoolYear, Subject
 from schools.scoping import get_classroom_for_user, scope_for
 
 from . import scoping
@@ -271,10 +271,13 @@ def _progress_data(request: HttpRequest):
     scope = scope_for(request.user)
     group_ids = progress.progress_group_ids(request.user)
     scope.require(group_ids is None or bool(group_ids))
-    form = ProgressFilterForm(request.GET or None)
+    years = list(SchoolYear.objects.filter(school=scope.school).order_by("-start_year"))
+    form = ProgressFilterForm(request.GET or None, years=years)
     values = form.values()
+    year = next((y for y in years if y.pk == values.get("year")), scope.year)
+    values["year"] = year.pk if year else ""
     summary = progress.progress_summary(
-        scope.school, scope.year, until=values.get("until"), group_ids=group_ids
+        scope.school, year, until=values.get("until"), group_ids=group_ids
     )
     return form, values, summary
 
@@ -284,7 +287,12 @@ def _progress_data(request: HttpRequest):
 def progress_page(request: HttpRequest) -> HttpResponse:
     form, values, summary = _progress_data(request)
     until = values.get("until")
-    context = {"form": form, "summary": summary, "until": "" if until is None else until}
+    context = {
+        "form": form,
+        "summary": summary,
+        "until": "" if until is None else until,
+        "year_id": values["year"],
+    }
     return render(request, "tutoring/progress/page.html", context)
 
 
@@ -318,5 +326,6 @@ def progress_students(request: HttpRequest) -> HttpResponse:
         "members": members,
         "about": about,
         "until": "" if until is None else until,
+        "year_id": values["year"],
     }
     return render(request, "tutoring/progress/students.html", context)

@@ -12,6 +12,7 @@ from .test_weak_helpers import (
     d,
     group,
     head_of,
+    last_year,
     member,
     put_results,
     students,
@@ -157,3 +158,29 @@ def test_the_pages_cost_the_same_queries_for_few_or_many_groups(
     with django_assert_max_num_queries(14) as many:
         assert client.get(reverse(url)).status_code == 200
     assert len(many) == len(few)
+
+
+def test_last_years_progress_is_one_choice_away_and_other_schools_years_are_ignored(
+    client, world, scene
+):
+    """The principal reads last year's groups by choosing the year; a year id of another
+    school is ignored (the current year is shown), never a way into School B."""
+    from schools.models import SchoolYear
+    from tutoring.models import TutoringGroup
+
+    previous = SchoolYear.objects.filter(
+        school=world.school_a, start_year=2025
+    ).first() or last_year(world)
+    g = group(world, "TOAN", 9, tutors=[world.teacher], name="Toán 9 năm trước")
+    TutoringGroup.objects.filter(pk=g.pk).update(
+        school_year=previous, start_date=d(1, 10, 2025), end_date=d(29, 5, 2026)
+    )
+    member(g, world.s9a1[0], by=world.principal, joined=d(1, 10, 2025))
+    login(client, world.principal)
+    assert "Toán 9 năm trước" not in group_labels(client.get(reverse("progress")))
+    response = client.get(reverse("progress"), {"year": previous.pk})
+    assert group_labels(response) == ["Toán 9 năm trước"]
+    assert f"year={previous.pk}" in response.content.decode()
+    foreign = client.get(reverse("progress"), {"year": world.year_b.pk})
+    assert foreign.status_code == 200
+    assert group_labels(foreign) == ["Văn 8", "Toán 9"]
