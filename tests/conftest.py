@@ -48,6 +48,11 @@ def _seeded_subjects(request):
     if not uses_db:
         return
     request.getfixturevalue("_django_db_helper")
+    ensure_subjects()
+
+
+def ensure_subjects() -> None:
+    """Put back the migration-seeded subjects if a flush removed them."""
     from django.apps import apps as global_apps
 
     from schools.models import Subject

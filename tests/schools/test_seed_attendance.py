@@ -25,6 +25,7 @@ from schools.demo import CURRENT_YEAR, school_code
 from schools.demo_attendance import load_school, plan_attendance
 from schools.models import Classroom, Role, RoleAssignment, School, SchoolSettings, SchoolYear
 from students.models import Enrollment
+from tests.conftest import ensure_subjects
 
 TODAY = datetime.date(2026, 11, 23)
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -46,6 +47,7 @@ def small_district(django_db_setup, django_db_blocker):
         override_settings(DEBUG=True, PASSWORD_HASHERS=hashers),
         transaction.atomic(),
     ):
+        ensure_subjects()  # a transactional test may have flushed them
         output = seed(**SMALL)
         yield output
         transaction.set_rollback(True)

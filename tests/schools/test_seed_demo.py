@@ -46,6 +46,7 @@ from schools.models import (
 from schools.scoping import scope_for
 from students.models import DropoutCause, Enrollment, Guardian, Student
 from students.services import class_sizes
+from tests.conftest import ensure_subjects
 
 from .. import factories as f
 
@@ -74,6 +75,7 @@ def small_district(django_db_setup, django_db_blocker):
         override_settings(DEBUG=True, PASSWORD_HASHERS=hashers),
         transaction.atomic(),
     ):
+        ensure_subjects()  # a transactional test may have flushed them
         seed(**SMALL)
         yield
         transaction.set_rollback(True)

@@ -34,6 +34,8 @@ from tutoring.models import (
     WeakRecord,
 )
 
+from ..conftest import ensure_subjects
+
 TODAY = datetime.date(2026, 11, 23)  # a Monday: today's tutoring (afternoon) is still to come
 SMALL = DemoOptions(
     schools=2, classes_per_grade=1, students_per_class=20, today=TODAY, attendance=False
@@ -73,6 +75,7 @@ def small_district(django_db_setup, django_db_blocker):
         override_settings(DEBUG=True, PASSWORD_HASHERS=hashers),
         transaction.atomic(),
     ):
+        ensure_subjects()  # class-scoped: runs before the per-test fixture that does this
         report = seed_district(SMALL)
         yield report
         transaction.set_rollback(True)
