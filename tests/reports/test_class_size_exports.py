@@ -22,8 +22,19 @@ from .scenario import worked_example
 
 D = datetime.date
 MONTH = D(2026, 10, 1)
-needs_soffice = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
-needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+# scripts/setup.sh installs both for `make test`: a missing tool fails these tests.
+needs_soffice = pytest.mark.usefixtures("_soffice_installed")
+needs_poppler = pytest.mark.usefixtures("_poppler_installed")
+
+
+@pytest.fixture
+def _soffice_installed():
+    assert shutil.which("soffice"), "LibreOffice (soffice) is missing: run scripts/setup.sh test"
+
+
+@pytest.fixture
+def _poppler_installed():
+    assert shutil.which("pdftotext"), "poppler-utils are missing: run scripts/setup.sh test"
 
 
 @pytest.fixture
