@@ -13,6 +13,8 @@ account that uses it, and prints p50/p95 in milliseconds. Besides the pages: sav
 class-day's roll (a class of 40, three absent) through the roll-call service, and importing one
 class's semester I gradebook (``bench/tutoring.py``). ``--import-all`` then imports the semester I
 gradebook of every class of the district, one class after another, and prints the time per class.
+Issue 6 (``bench/risk.py``): the early-warning list, coverage and the office's risk counts, and
+``early_warning`` / ``coverage`` for the biggest school and for every school of the district.
 A URL name or service that does not exist yet is skipped with a note.
 """
 
@@ -107,6 +109,7 @@ def demo_pages() -> list[Page]:
         .order_by("-spans", "pk")
         .first()
     )
+    from bench.risk import risk_pages
     from bench.tutoring import tutoring_pages
     from schools.models import School
 
@@ -153,6 +156,8 @@ def demo_pages() -> list[Page]:
         ),
         # Results, the weak-student register and tutoring (issue 5).
         *tutoring_pages(),
+        # The early-warning list, coverage and the office's risk counts (issue 6).
+        *risk_pages(),
     ]
 
 
@@ -173,11 +178,13 @@ def _report_month(school) -> str:
 
 
 def demo_actions() -> list[Action]:
+    from bench.risk import risk_actions
     from bench.tutoring import tutoring_actions
 
     return [
         Action("save one class-day roll (40)", "gvcn", _prepare_roll_call_save),
         *tutoring_actions(),
+        *risk_actions(),
     ]
 
 
@@ -428,6 +435,10 @@ def main(argv: list[str] | None = None) -> int:
             "enrollment spans in the database)"
         )
         print(attendance_counts())
+        from bench.risk import district_figures, ensure_risk_data
+
+        print(ensure_risk_data())
+        print(district_figures())
         print()
         results = time_pages(demo_pages(), args.requests)
         results += time_actions(demo_actions(), args.requests)

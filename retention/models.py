@@ -1,7 +1,8 @@
 """Keeping class size (duy trì sĩ số): roll calls and absences, lateness and skipped periods,
 absence alerts, contacts with families and the monthly class-size confirmation.
 
-Later: dropout-risk cases, home visits and their minutes, sponsors and mentors (issue 6).
+Dropout-risk cases, home visits and their minutes, partners, sponsors and mentors are in
+``models_cases`` (issue 6).
 """
 
 from django.db import models
@@ -254,3 +255,21 @@ class ClassSizeConfirmation(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.classroom} {self.month:%m/%Y}"
+
+
+# Dropout-risk cases, visits, partners, sponsors, mentors (issue 6) live in their own module.
+from .models_cases import (  # noqa: E402, F401
+    CaseEvent,
+    HomeVisit,
+    MentorContact,
+    Mentorship,
+    Partner,
+    PersonMet,
+    RecordAccess,
+    RiskCase,
+    RiskFactor,
+    Sponsor,
+    Support,
+    VisitAmendment,
+    VisitAttachment,
+)

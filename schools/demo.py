@@ -21,6 +21,9 @@ real date by default) or a full roll through ``attendance_until`` (the benchmark
 
 Results and tutoring (``tutoring.demo``): then every demo school without results gets last year's
 classes, results and tutoring, and this year's survey, weak register, plans and groups.
+
+Dropout risk (``retention.demo_risk``): last, every demo school without any gets partners, risk
+cases with home visits and signed minutes, sponsors and support, and teacher mentors.
 """
 
 from __future__ import annotations
@@ -223,6 +226,9 @@ class DemoOptions:
     # Last year's classes and results, this year's survey, the weak register, tutoring plans,
     # groups and sessions, peer pairs, counselling (``tutoring.demo``).
     tutoring: bool = True
+    # Risk cases, home visits with signed minutes, partners, sponsors and support, teacher
+    # mentors (``retention.demo_risk``).
+    risk: bool = True
     # The story's "today": attendance runs up to it (default: the real date, never past the
     # year's end); some classes have not taken today's roll yet.
     today: datetime.date | None = None
@@ -870,6 +876,7 @@ class SeedReport:
     skipped_usernames: list[str] = field(default_factory=list)
     attendance: AttendanceReport = field(default_factory=AttendanceReport)
     tutoring: object = None  # tutoring.demo.TutoringReport, when tutoring data was seeded
+    risk: object = None  # retention.demo_risk.RiskReport, when risk data was seeded
 
 
 def _bulk(model, objs: list, history: bool) -> list:
@@ -960,6 +967,10 @@ def seed_district(
         from tutoring.demo import seed_tutoring
 
         seed_tutoring(options, codes, report, log)
+    if options.risk:
+        from retention.demo_risk import seed_risk
+
+        seed_risk(options, codes, report, log)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -299,6 +299,25 @@ def _small_number(label, help_text="", *, min_value=0, max_value=366) -> forms.I
     )
 
 
+RISK_FIELDS = [
+    "warning_window_days",
+    "warning_absent_days",
+    "warning_unexcused_sessions",
+    "warning_conduct_events",
+    "warning_weak_subjects",
+    "warning_distance_km",
+    "warning_result_drop",
+    "visits_before_escalation",
+    "minute_edit_hours",
+]
+
+
+def _optional_number(label, help_text="", *, min_value=0, max_value=366) -> forms.IntegerField:
+    field = _small_number(label, help_text, min_value=min_value, max_value=max_value)
+    field.required = False
+    return field
+
+
 class SchoolSettingsForm(ServiceModelForm):
     """The school's attendance, alert and class-size rules (parsed here; the service checks
     how they fit together)."""
@@ -379,6 +398,72 @@ class SchoolSettingsForm(ServiceModelForm):
         max_value=10,
     )
 
+    # Dropout risk (issue 6). Optional: left empty, a rule takes its usual value (the model's
+    # default), so a form saved before these rules existed keeps working.
+    warning_window_days = _optional_number(
+        _("Early warning looks at the last (days)"),
+        _("Calendar days, today included. Usually 30."),
+        min_value=7,
+        max_value=120,
+    )
+    warning_absent_days = _optional_number(
+        _("Warn when absent more than (days)"),
+        _("Distinct days with an absence in that window. Usually 3."),
+        min_value=1,
+        max_value=60,
+    )
+    warning_unexcused_sessions = _optional_number(
+        _("… or at this many unexcused sessions"),
+        _("Unexcused (K) sessions in that window. Usually 2."),
+        min_value=1,
+        max_value=60,
+    )
+    warning_conduct_events = _optional_number(
+        _("Warn at this many late arrivals or skipped periods"),
+        _("In that window. Usually 3."),
+        min_value=1,
+        max_value=60,
+    )
+    warning_weak_subjects = _optional_number(
+        _("Warn when weak in at least (subjects)"),
+        _("Still-weak subjects in the register; weak overall always warns. Usually 2."),
+        min_value=1,
+        max_value=14,
+    )
+    warning_distance_km = VNDecimalField(
+        label=_("Far from school from (km)"),
+        help_text=_("A family circumstance: it warns only together with another one. Usually 5,0."),
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0.5"),
+        max_value=100,
+        required=False,
+    )
+    warning_result_drop = VNDecimalField(
+        label=_("Warn when the average fell by at least (points)"),
+        help_text=_("Latest semester against the one before. Usually 1,0."),
+        max_digits=3,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=10,
+        required=False,
+    )
+    visits_before_escalation = _optional_number(
+        _("Escalate to the leadership after (home visits without a return)"),
+        _(
+            "Visits that did not bring the student back (nobody home, refused, will think). "
+            "Usually 3."
+        ),
+        min_value=1,
+        max_value=10,
+    )
+    minute_edit_hours = _optional_number(
+        _("The author may correct a visit minute within (hours)"),
+        _("After that, changes are amendments kept with their history. Usually 24."),
+        min_value=1,
+        max_value=168,
+    )
+
     class Meta:
         model = SchoolSettings
         fields = [
@@ -400,6 +485,7 @@ class SchoolSettingsForm(ServiceModelForm):
             "group_max_students",
             "weekly_periods_limit",
             "gifted_training",
+            *RISK_FIELDS,
         ]
         labels = {
             "progress_rule": _("A weak student progressed when"),
@@ -438,7 +524,24 @@ class SchoolSettingsForm(ServiceModelForm):
                 "gifted_training",
             ],
         ),
+        (_("Dropout risk and home visits"), RISK_FIELDS),
     ]
+
+    def clean(self):
+        """A dropout-risk rule left empty takes its usual value; one not sent at all (a form of
+        before these rules) keeps the school's."""
+        cleaned = super().clean()
+        for name in RISK_FIELDS:
+            if cleaned.get(name) is not None or name in self.errors:
+                continue
+            omitted = self.fields[name].widget.value_omitted_from_data(
+                self.data, self.files, self.add_prefix(name)
+            )
+            if omitted:
+                cleaned[name] = getattr(self.instance, name)
+            else:
+                cleaned[name] = SchoolSettings._meta.get_field(name).get_default()
+        return cleaned
 
     def groups(self):
         return [(title, [self[name] for name in names]) for title, names in self.GROUPS]

@@ -187,6 +187,37 @@ class SchoolSettings(TimestampedModel):
     gifted_training = models.BooleanField(
         _("the school also runs gifted-student training in the app"), default=False
     )
+    # Dropout risk (issue 6): the early-warning list, escalation of home visits, minutes.
+    warning_window_days = models.PositiveSmallIntegerField(
+        _("early warning looks at the last (days)"), default=30
+    )
+    warning_absent_days = models.PositiveSmallIntegerField(
+        _("warn when absent more than (days) in that window"), default=3
+    )
+    warning_unexcused_sessions = models.PositiveSmallIntegerField(
+        _("warn at this many unexcused sessions in that window"), default=2
+    )
+    warning_conduct_events = models.PositiveSmallIntegerField(
+        _("warn at this many late arrivals or skipped periods in that window"), default=3
+    )
+    warning_weak_subjects = models.PositiveSmallIntegerField(
+        _("warn when weak in at least (subjects)"), default=2
+    )
+    warning_distance_km = models.DecimalField(
+        _("far from school from (km)"), max_digits=4, decimal_places=1, default=Decimal("5.0")
+    )
+    warning_result_drop = models.DecimalField(
+        _("warn when the average fell by at least (points)"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("1.0"),
+    )
+    visits_before_escalation = models.PositiveSmallIntegerField(
+        _("escalate to the leadership after this many home visits without a return"), default=3
+    )
+    minute_edit_hours = models.PositiveSmallIntegerField(
+        _("the author may correct a visit minute within (hours)"), default=24
+    )
     history = HistoricalRecords()
 
     class Meta:

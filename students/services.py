@@ -115,7 +115,29 @@ def enrollment_record_movement(
     a departure for a student who is in no class, a dropout without a cause, a return for a
     student who did not drop out, and a class of another school or year.
     Returns the enrollment span that was opened or closed.
+
+    A transfer out or a dropout closes the student's active risk case, a return reopens the
+    case closed as dropped out (retention, issue 6), in the same transaction.
     """
+    span = _record_movement(
+        student=student, kind=kind, date=date, classroom=classroom, note=note, causes=causes
+    )
+    if kind in (Movement.TRANSFER_OUT, Movement.DROPPED_OUT, Movement.RETURNED):
+        from retention.services_cases import sync_from_movement  # the later app, imported lazily
+
+        sync_from_movement(student=student, kind=kind, date=date)
+    return span
+
+
+def _record_movement(
+    *,
+    student: Student,
+    kind: str,
+    date: datetime.date,
+    classroom: Classroom | None,
+    note: str,
+    causes: list[str] | None,
+) -> Enrollment:
     # Lock the student so two people recording a movement at once cannot both open a span.
     Student.objects.select_for_update().filter(pk=student.pk).first()
     current = (

@@ -6,8 +6,8 @@ are loaded once and grouped in Python (a school has hundreds of records, not mil
 
 "Covered" (không bỏ quên một học sinh nào): a student is covered in a subject when they are in a
 tutoring group of that subject this year (membership not ended) or helped by a peer in it (pair
-not ended); an overall record is covered when any of the student's subjects is. Mentors (issue 6)
-will extend ``covered_pairs``.
+not ended), and in every subject when a teacher mentors them this year (an active mentorship,
+issue 6); an overall record is covered when any of the student's subjects is.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from lib.formatting import format_number, round_half_up
+from retention.models import Mentorship
 from schools.models import Classroom, SchoolYear, Subject, User
 from schools.scoping import scope_for
 from students.models import Enrollment, Student
@@ -63,14 +64,15 @@ PEER_PAIR_CREATE_URL = "peer_pair_create"  # ?student=<id>&subject=<id>
 # --- coverage ------------------------------------------------------------------------------------
 
 
-def covered_pairs(school_year: SchoolYear, student_ids) -> set[tuple[int, int]]:
+def covered_pairs(school_year: SchoolYear, student_ids) -> set[tuple[int, int | None]]:
     """(student id, subject id) for every subject in which these students are being helped this
-    year: an active membership of a tutoring group of that subject, or an active peer pair.
-    Two queries. Issue 6 adds mentors here."""
+    year: an active membership of a tutoring group of that subject, or an active peer pair; and
+    (student id, None) for a student an active mentorship of this year covers in every subject.
+    Three queries (none for no student)."""
     ids = list(student_ids)
     if not ids:
         return set()
-    pairs = set(
+    pairs: set[tuple[int, int | None]] = set(
         Membership.objects.filter(
             student_id__in=ids, left_on__isnull=True, group__school_year=school_year
         )
@@ -82,13 +84,21 @@ def covered_pairs(school_year: SchoolYear, student_ids) -> set[tuple[int, int]]:
         .order_by()
         .values_list("helped_id", "subject_id")
     )
+    pairs |= {
+        (student_id, None)
+        for student_id in Mentorship.objects.active()
+        .filter(student_id__in=ids, school_year=school_year)
+        .order_by()
+        .values_list("student_id", flat=True)
+    }
     return pairs
 
 
-def is_covered(student_id: int, subject_id: int | None, pairs: set[tuple[int, int]]) -> bool:
-    """A subject record: that subject is covered; an overall record: any subject is."""
+def is_covered(student_id: int, subject_id: int | None, pairs: set[tuple[int, int | None]]) -> bool:
+    """A subject record: that subject is covered, or the student has a mentor (every subject);
+    an overall record: any subject is, or the student has a mentor."""
     if subject_id is not None:
-        return (student_id, subject_id) in pairs
+        return (student_id, subject_id) in pairs or (student_id, None) in pairs
     return any(student == student_id for student, _subject in pairs)
 
 

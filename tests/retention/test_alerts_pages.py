@@ -119,15 +119,15 @@ def test_each_row_says_who_where_what_why_since_and_waiting(client, world, today
         "2 ngày học",
         "Ghi liên hệ gia đình",
         "Mở hồ sơ nguy cơ",
-        "Sắp có",
+        reverse("risk_case_open_from_alert", args=[a.pk]),
         "quá hạn",
     ):
         assert text in row, text
 
 
-def test_the_risk_case_action_waits_for_its_feature():
-    # One function builds the link; until issue 6 names its URL, the button is disabled.
-    assert risk_case_url(AbsenceAlert(pk=1)) is None
+def test_the_risk_case_action_leads_to_the_case_form():
+    # One function builds the link from the alert's id.
+    assert risk_case_url(AbsenceAlert(pk=7)) == reverse("risk_case_open_from_alert", args=[7])
 
 
 # --- overdue ----------------------------------------------------------------------------------

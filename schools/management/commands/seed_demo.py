@@ -1,7 +1,8 @@
 """Load the demo district: a Sở, a Phòng GD&ĐT and its schools, with staff, students,
 guardians, a few mid-year movements, the year's attendance up to today, last year's and this
-year's results with the weak-student register and tutoring. Deterministic and idempotent; see
-``schools/demo.py``, ``schools/demo_attendance.py`` and ``tutoring/demo.py``."""
+year's results with the weak-student register and tutoring, and the dropout-risk work (cases,
+home visits, partners, sponsors, mentors). Deterministic and idempotent; see ``schools/demo.py``,
+``schools/demo_attendance.py``, ``tutoring/demo.py`` and ``retention/demo_risk.py``."""
 
 import datetime
 
@@ -84,6 +85,11 @@ class Command(BaseCommand):
             "plans, groups, peer pairs or counselling.",
         )
         parser.add_argument(
+            "--no-risk",
+            action="store_true",
+            help="No risk cases, home visits, partners, sponsors, support or mentors.",
+        )
+        parser.add_argument(
             "--today",
             type=_date,
             default=None,
@@ -117,6 +123,7 @@ class Command(BaseCommand):
             history=not options["no_history"],
             attendance=not options["no_attendance"],
             tutoring=not options["no_tutoring"],
+            risk=not options["no_risk"],
             today=options["today"],
             attendance_until=options["attendance_until"],
         )
@@ -129,7 +136,13 @@ class Command(BaseCommand):
             )
         att = report.attendance
         tutoring = report.tutoring
-        if report.schools_created == 0 and att.schools == 0 and not (tutoring and tutoring.schools):
+        risk = report.risk
+        if (
+            report.schools_created == 0
+            and att.schools == 0
+            and not (tutoring and tutoring.schools)
+            and not (risk and risk.schools)
+        ):
             self.stdout.write(
                 f"Demo district already loaded ({report.schools_skipped} schools): nothing to do."
             )
@@ -158,4 +171,8 @@ class Command(BaseCommand):
                 f"Results and tutoring of {tutoring.schools} schools in {tutoring.seconds:.1f} s "
                 f"({tutoring.previous_classes} classes and {tutoring.graduates} graduates of last "
                 f"year): {tutoring.summary()}."
+            )
+        if risk and risk.schools:
+            self.stdout.write(
+                f"Dropout risk of {risk.schools} schools in {risk.seconds:.1f} s: {risk.summary()}."
             )

@@ -1,0 +1,1 @@
+"""Panels of visits (issue 6): register with lib.panels.register."""
