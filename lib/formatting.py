@@ -9,6 +9,14 @@ def round_half_up(value, places: int = 1) -> Decimal:
     return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+def percent(part, whole, places: int = 1) -> Decimal | None:
+    """part / whole as a percentage rounded half up ("12,5 %" on pages); None when whole is 0.
+    The one percentage of the project: pages, reports and their tests all use it."""
+    if not whole:
+        return None
+    return round_half_up(Decimal(part) * 100 / Decimal(whole), places)
+
+
 def format_number(value, places: int = 1) -> str:
     number = round_half_up(value, places)
     sign = "-" if number < 0 else ""

@@ -263,15 +263,16 @@ def alert_list(
     rows = []
     for alert in page_obj:
         is_open = alert.acknowledged_at is None
+        # Leaders and the class's GVCN act on an alert (a contact, a risk case); others read it.
+        acts = scope.is_leader or alert.classroom_id in scope.homeroom_class_ids
         rows.append(
             AlertRow(
                 alert=alert,
                 waiting=waiting_days(alert, calendar, day),
                 overdue=is_open and alert.opened_on < cutoff,
                 mine=alert.classroom.grade in scope.vp_grades,
-                can_record=is_open
-                and (scope.is_leader or alert.classroom_id in scope.homeroom_class_ids),
-                risk_url=risk_case_url(alert) if risk_available else None,
+                can_record=is_open and acts,
+                risk_url=risk_case_url(alert) if risk_available and acts else None,
             )
         )
     return AlertList(
@@ -401,6 +402,18 @@ class StudentAlerts:
     open_alerts: list
     contacts: list
     can_record: bool
+    contacts_shown: bool = True
+
+
+def may_read_family_contacts(user, student: Student) -> bool:
+    """What a family said is for the leadership, the student's GVCN (this year) and their mentor;
+    a subject teacher sees the student's alerts, not the contacts."""
+    from .scoping_cases import is_gvcn_of, is_mentor_of
+
+    scope = scope_for(user)
+    if scope.school is None or student.school_id != scope.school.pk:
+        return False
+    return scope.is_leader or is_gvcn_of(user, student) or is_mentor_of(user, student)
 
 
 def student_alerts(user, student: Student) -> StudentAlerts:
@@ -412,14 +425,18 @@ def student_alerts(user, student: Student) -> StudentAlerts:
             "first_day", "pk"
         )
     )
-    contacts = list(
-        FamilyContact.objects.filter(student=student).select_related("recorded_by")[:20]
+    shown = may_read_family_contacts(user, student)
+    contacts = (
+        list(FamilyContact.objects.filter(student=student).select_related("recorded_by")[:20])
+        if shown
+        else []
     )
     return StudentAlerts(
         student=student,
         open_alerts=alerts,
         contacts=contacts,
         can_record=can_record_contact(user, student),
+        contacts_shown=shown,
     )
 
 

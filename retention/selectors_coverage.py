@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from lib.formatting import percent
 from lib.vietnamese import collation_key
 from schools.models import Classroom, School, SchoolYear
 from students.models import Student
@@ -39,13 +40,6 @@ from .selectors_warning import (
 MENTOR_ASSIGN_URL = "mentor_assign"  # GET ?student=<id>
 GROUP_CREATE_URL = "group_create"  # GET ?subject=<id>&grade=<n> (tutoring)
 CASE_OPEN_URL = "case_open"
-
-
-def percent(n: int, total: int) -> Decimal | None:
-    """n / total in percent with one decimal (shown "87,5 %"); None when nobody needs help."""
-    from tutoring.selectors_weak import percent as weak_percent
-
-    return weak_percent(n, total)
 
 
 # --- data ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from students.scoping import get_student_for_user
 
 from . import selectors_alerts as sel
 from .forms_alerts import AlertFilterForm, FamilyContactForm
+from .scoping_cases import can_open_case
 from .services_alerts import family_contact_record
 
 
@@ -47,11 +48,18 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cutoff = calendar.overdue_before(day, school_settings.alert_escalation_days)
     context = {
         "alert": alert,
-        "contacts": list(alert.contacts.select_related("recorded_by")),
+        "contacts": (
+            list(alert.contacts.select_related("recorded_by"))
+            if (contacts_shown := sel.may_read_family_contacts(request.user, alert.student))
+            else []
+        ),
+        "contacts_shown": contacts_shown,
         "waiting": sel.waiting_days(alert, calendar, day),
         "overdue": alert.is_open and alert.opened_on < cutoff,
         "can_record": alert.is_open and sel.can_record_contact(request.user, alert.student),
-        "risk_url": sel.risk_case_url(alert),
+        "risk_url": (
+            sel.risk_case_url(alert) if can_open_case(request.user, alert.student) else None
+        ),
     }
     return render(request, "retention/alerts/alert_detail.html", context)
 

@@ -1152,37 +1152,47 @@ DEMO_LOGINS = [
     DemoLogin(
         "phong",
         "Chuyên viên Phòng GD&ĐT",
-        "xem các trường, sĩ số toàn phòng, tải báo cáo tổng hợp",
+        "xem các trường, sĩ số toàn phòng, số liệu vận động học sinh các trường, "
+        "tải báo cáo tổng hợp",
     ),
     DemoLogin(
         "hieutruong",
         "Hiệu trưởng",
         "xem toàn trường, chuyên cần và cảnh báo, quản lý cán bộ và lớp, nộp báo cáo sĩ số tháng, "
-        "duyệt kế hoạch phụ đạo, xem kết quả học tập và tiến bộ của học sinh yếu",
+        "duyệt kế hoạch phụ đạo, xem kết quả học tập và tiến bộ của học sinh yếu, cảnh báo sớm, "
+        "hồ sơ nguy cơ bỏ học và hồ sơ báo cáo lên Ban giám hiệu, phân công đỡ đầu, "
+        "mạnh thường quân",
     ),
     DemoLogin(
         "phohieutruong",
         "Phó hiệu trưởng (khối 8, 9)",
-        "theo dõi sĩ số, chuyên cần và cảnh báo các khối, ghi biến động học sinh, hỗ trợ GVCN",
+        "theo dõi sĩ số, chuyên cần và cảnh báo các khối, ghi biến động học sinh, hỗ trợ GVCN, "
+        "xử lý hồ sơ nguy cơ bỏ học báo cáo lên của khối 8, 9",
     ),
     DemoLogin(
         "gvcn",
         "Giáo viên chủ nhiệm",
         "điểm danh lớp chủ nhiệm (hôm nay chưa điểm danh), trả lời cảnh báo vắng, xác nhận sĩ số "
-        "tháng, xem và cập nhật học sinh lớp, xác nhận học sinh yếu của lớp (có đề xuất đang chờ)",
+        "tháng, xem và cập nhật học sinh lớp, xác nhận học sinh yếu của lớp (có đề xuất đang chờ), "
+        "mở hồ sơ vận động, ghi biên bản thăm nhà có chữ ký (có lượt thăm đến hạn hôm nay)",
     ),
     DemoLogin(
         "giaovien",
         "Giáo viên bộ môn Toán",
         "xem học sinh các lớp mình dạy (chỉ đọc), ghi buổi phụ đạo trên điện thoại "
-        "(có buổi chưa ghi)",
+        "(có buổi chưa ghi), đỡ đầu 2 học sinh",
     ),
     DemoLogin(
         "totruong",
         "Tổ trưởng chuyên môn",
         "theo dõi tổ chuyên môn và các lớp mình dạy, kế hoạch và nhóm phụ đạo của tổ",
     ),
-    DemoLogin("vanthu", "Văn thư", "hồ sơ học sinh, nhập danh sách lớp, ghi biến động, biểu mẫu"),
+    DemoLogin(
+        "vanthu",
+        "Văn thư",
+        "hồ sơ học sinh, nhập danh sách lớp, ghi biến động, biểu mẫu, "
+        "lưu và tải biên bản vận động, mạnh thường quân",
+    ),
     DemoLogin("doandoi", "Đoàn – Đội", "xem học sinh toàn trường, báo đi trễ và bỏ tiết"),
     DemoLogin("hieutruong2", "Hiệu trưởng trường thứ hai", "chỉ thấy trường của mình"),
 ]

@@ -17,7 +17,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from lib.formatting import format_date, format_number, round_half_up
+from lib.formatting import format_date, format_number
+from lib.formatting import percent as _percent
 from reports.class_size import nd30_place_date
 from reports.pdf import OfficialDocument
 from retention.models import FamilyContact
@@ -221,10 +222,6 @@ class ChoiceCount:
     def short(self) -> str:
         """The column header of the summary table (the full label is its title)."""
         return str(SHORT_LABELS.get(self.choice, self.label))
-
-
-def _percent(count: int, total: int) -> Decimal | None:
-    return round_half_up(Decimal(count) * 100 / total, 1) if total else None
 
 
 def _choice_counts(latest_choices: list[str | None]) -> list[ChoiceCount]:

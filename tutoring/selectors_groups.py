@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 
 from lib.calendar import school_days
+from lib.formatting import percent
 from schools.models import Classroom, SchoolSettings, SchoolYear, Subject, User
 from schools.scoping import scope_for
 from students.models import Guardian, Student
@@ -40,12 +41,6 @@ from .services_groups import (
 
 # The name the progress area gives its page (a group's page links to it when it exists).
 PROGRESS_URL_NAME = "progress"
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
 def _count(qs, field_name: str = "pk"):

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from lib.formatting import format_number
+from lib.formatting import format_number, percent
 from schools.models import SchoolSettings, SchoolYear, Subject
 from students.models import Student
 
@@ -35,7 +35,6 @@ from .models import (
     WeakRecord,
 )
 from .progress import progressed as is_progressed
-from .selectors_weak import percent
 
 RESULT = "result"
 CHECKPOINT = "checkpoint"

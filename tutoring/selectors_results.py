@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max
 
+from lib.formatting import percent as _percent
 from schools.models import Classroom, Subject
 from students.models import Enrollment, Student
 from students.services import class_sizes
@@ -37,12 +38,6 @@ def _average(values: list[Decimal]) -> Decimal | None:
     from .rules import round1
 
     return round1(sum(values, Decimal(0)) / len(values)) if values else None
-
-
-def _percent(part: int, whole: int) -> Decimal | None:
-    from .rules import round1
-
-    return round1(Decimal(100) * part / whole) if whole else None
 
 
 def field_name(student_id: int, subject_id: int) -> str:

@@ -32,7 +32,7 @@ from django.db.models import (
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from lib.formatting import format_number, round_half_up
+from lib.formatting import format_number, percent
 from retention.models import Mentorship
 from schools.models import Classroom, SchoolYear, Subject, User
 from schools.scoping import scope_for
@@ -183,13 +183,6 @@ def referable_students(user) -> QuerySet:
 
 
 # --- display helpers ------------------------------------------------------------------------------
-
-
-def percent(n: int, total: int) -> Decimal | None:
-    """n / total as a percentage with one decimal (shown "12,5 %"); None when total is 0."""
-    if not total:
-        return None
-    return round_half_up(Decimal(n) * 100 / Decimal(total), 1)
 
 
 def term_label(record: WeakRecord) -> str:

@@ -56,6 +56,11 @@ def test_gvcn_opens_a_case_from_an_alert_and_records_a_signed_visit(
 ):
     alert = _alert(world)
     student = world.s9a1[0]
+    refused = []  # what the Content-Security-Policy blocked on any page of the journey
+    phone.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     ui_login(phone, live_server, "gvcn")
 
     # The alert list → "Open a risk case": the form comes pre-filled from the alert.
@@ -118,6 +123,7 @@ def test_gvcn_opens_a_case_from_an_alert_and_records_a_signed_visit(
     _visit_without_anyone(phone, live_server, case, "Lần 3: nhà khóa cửa, hàng xóm nói đi làm xa.")
     case.refresh_from_db()
     assert case.escalated_at is not None and case.visits.count() == 3
+    assert refused == []
 
     # The principal sees it on the escalated list, with its visits.
     ui_login(desktop, live_server, "principal")

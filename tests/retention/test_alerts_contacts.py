@@ -253,3 +253,40 @@ def test_who_may_record_a_contact(client, world, today_is, role, student, status
     response = client.post(url, form_data())
     assert response.status_code == (302 if status == 200 else status)
     assert FamilyContact.objects.count() == (1 if status == 200 else 0)
+
+
+def test_what_a_family_said_is_not_shown_to_a_subject_teacher(client, world, today_is):
+    """The 8A1 subject teacher sees Dương's alert, not the family contacts (on the student page
+    and on the alert); the leadership and the mentor do; only leaders and GVCNs get the button to
+    open a risk case."""
+    from .risk_helpers import make_mentorship
+
+    today_is(d(18))
+    duong = world.s8a1[0]
+    a1 = alert(duong, world.c8a1)  # stays open
+    a2 = alert(duong, world.c8a1, AbsenceAlert.Kind.UNEXCUSED)  # answered by the contact
+    login(client, world.principal)
+    client.post(
+        reverse("family_contact_create", args=[duong.pk]),
+        form_data(alerts=[a2.pk], content="Mẹ em nói em phải trông em nhỏ."),
+    )
+    assert FamilyContact.objects.filter(student=duong).count() == 1
+    said = "Mẹ em nói em phải trông em nhỏ."
+    student_url = reverse("student_detail", args=[duong.pk])
+    alert_url = reverse("alert_detail", args=[a2.pk])
+    open_alert_url = reverse("alert_detail", args=[a1.pk])
+    open_url = reverse("risk_case_open_from_alert", args=[a1.pk])
+
+    for user, shown in ((world.teacher, False), (world.principal, True), (world.vp, True)):
+        login(client, user)
+        student_page = client.get(student_url).content.decode()
+        alert_page = client.get(alert_url).content.decode()
+        assert 'id="alerts-panel"' in student_page
+        assert (said in student_page, said in alert_page) == (shown, shown), user
+        assert (open_url in client.get(open_alert_url).content.decode()) == shown, user
+        list_page = client.get(reverse("alert_list")).content.decode()
+        assert (open_url in list_page) == shown, user
+
+    make_mentorship(world.teacher, duong)
+    login(client, world.teacher)
+    assert said in client.get(student_url).content.decode()
