@@ -26,6 +26,7 @@ from schools.models import Classroom, School, SchoolYear
 from students.models import Student
 
 from .models_cases import HomeVisit, Mentorship, RiskCase
+from .selectors_cases import optional_url
 from .selectors_warning import (
     CaseRef,
     Scan,
@@ -34,7 +35,6 @@ from .selectors_warning import (
     case_url,
     open_case_url,
     scan,
-    url_or_none,
 )
 
 MENTOR_ASSIGN_URL = "mentor_assign"  # GET ?student=<id>
@@ -177,9 +177,9 @@ def coverage(
                 s.covered += sid in helped
     uncovered_ids = [sid for sid in needing if sid not in helped]
     spans = _with_classes(found.enrolled[sid].enrollment_id for sid in uncovered_ids)
-    open_base = url_or_none(CASE_OPEN_URL)
-    mentor_base = url_or_none(MENTOR_ASSIGN_URL)
-    group_base = url_or_none(GROUP_CREATE_URL)
+    open_base = optional_url(CASE_OPEN_URL)
+    mentor_base = optional_url(MENTOR_ASSIGN_URL)
+    group_base = optional_url(GROUP_CREATE_URL)
     gaps = []
     for sid in uncovered_ids:
         span = spans.get(sid)

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from schools.models import Classroom, Role, RoleAssignment, SchoolYear, User
@@ -20,19 +20,13 @@ from students.models import Enrollment, Guardian, Student
 
 from . import scoping_cases as scoping
 from .models_cases import MentorContact, Mentorship, RiskCase
+from .selectors_cases import optional_url
 from .services_mentors import today
 
 MAX_ACTIVE = Mentorship.MAX_ACTIVE
 
 # The case page of the CASES area (looked up, never required).
 CASE_DETAIL_URL = "case_detail"
-
-
-def url_or_none(name: str, *args) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def classes_of(school_year: SchoolYear | int, student_ids) -> dict[int, Classroom]:
@@ -315,7 +309,7 @@ def mentee_detail(user, mentorship: Mentorship) -> MenteeDetail:
         gvcn=gvcn,
         guardian=guardian,
         case=case,
-        case_url=url_or_none(CASE_DETAIL_URL, case.pk) if case else None,
+        case_url=optional_url(CASE_DETAIL_URL, case.pk) if case else None,
         weak=weak,
         contacts=contacts,
         today=today(),

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +43,7 @@ from students.models import Enrollment, Student
 
 from .models import Absence, ConductEvent
 from .models_cases import Mentorship, RiskCase, RiskFactor
+from .selectors_cases import optional_url
 
 SCHOOL_FACTORS = (
     RiskFactor.ABSENCES,
@@ -77,19 +77,12 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def url_or_none(name: str, **kwargs) -> str | None:
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
-
-
 def open_case_url(student_id: int, base: str | None) -> str | None:
     return f"{base}?student={student_id}&source={RiskCase.Source.WARNING}" if base else None
 
 
 def case_url(case_id: int) -> str | None:
-    return url_or_none(CASE_DETAIL_URL, pk=case_id)
+    return optional_url(CASE_DETAIL_URL, case_id)
 
 
 def reference_day(year: SchoolYear, day: datetime.date | None = None) -> datetime.date:
@@ -629,7 +622,7 @@ def early_warning(
     cases = active_cases(listed)
     mentors = active_mentor_names(listed)
     groups = in_tutoring_group([school_year], listed)
-    open_base = url_or_none(CASE_OPEN_URL)
+    open_base = optional_url(CASE_OPEN_URL)
     rows = []
     for sid, signals in found.signals.items():
         span = spans.get(sid)

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lib.formatting import format_date
 from schools.models import Role, RoleAssignment, SchoolSettings, SchoolYear, User
 from students.models import DropoutCause, Enrollment, Student
 
@@ -79,10 +80,6 @@ _recording_movement: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
-def _fmt(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def _today() -> datetime.date:
     return timezone.localdate()
 
@@ -95,13 +92,13 @@ def _check_not_future(day: datetime.date, field: str = "date") -> None:
 def _check_case_date(case: RiskCase, day: datetime.date, field: str = "date") -> None:
     _check_not_future(day, field)
     if day < case.opened_on:
-        raise ValidationError({field: MSG_BEFORE_OPENED % {"date": _fmt(case.opened_on)}})
+        raise ValidationError({field: MSG_BEFORE_OPENED % {"date": format_date(case.opened_on)}})
 
 
 def _active_case_message(case: RiskCase) -> str:
     return MSG_ACTIVE_EXISTS % {
         "name": case.student.full_name,
-        "date": _fmt(case.opened_on),
+        "date": format_date(case.opened_on),
         "status": case.get_status_display(),
         "owner": case.owner.full_name,
     }
@@ -418,7 +415,7 @@ def case_escalate_if_due(case: RiskCase, *, now: datetime.datetime | None = None
     with translation.override(settings.LANGUAGE_CODE):  # stored text: the school's language
         locked.escalation_reason = (
             _("%(count)s home visits without the student coming back (the last on %(date)s).")
-            % {"count": len(failed), "date": _fmt(timezone.localdate(last.started_at))}
+            % {"count": len(failed), "date": format_date(timezone.localdate(last.started_at))}
         )[:255]
     locked.save(update_fields=["escalated_at", "escalation_reason", "updated_at"])
     _event(
@@ -465,7 +462,7 @@ def sync_from_movement(
                 return
             status = Status.TRANSFERRED if kind == Movement.TRANSFER_OUT else Status.DROPPED_OUT
             text = _("Recorded on the student's page (movement of %(date)s).") % {
-                "date": _fmt(date)
+                "date": format_date(date)
             }
             _apply_status(
                 case, user=user or case.owner, status=status, date=date, note="", text=text
@@ -482,7 +479,7 @@ def sync_from_movement(
             )
             if case is None or case.status != Status.DROPPED_OUT:
                 return
-            text = _("The student returned to school on %(date)s.") % {"date": _fmt(date)}
+            text = _("The student returned to school on %(date)s.") % {"date": format_date(date)}
             _apply_status(
                 case,
                 user=user or case.owner,

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.formatting import format_date
 from schools.models import SchoolYear, User
 from schools.scoping import scope_for
 from students.models import Enrollment, Student
@@ -64,10 +65,6 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _fmt(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def mentee_names(teacher: User) -> list[str]:
     """The teacher's active mentees, for messages (one query)."""
     return [
@@ -105,7 +102,7 @@ def _has_mentor_error(student: Student, current: Mentorship) -> ValidationError:
                 % {
                     "student": student.full_name,
                     "mentor": current.teacher.full_name,
-                    "date": _fmt(current.start_date),
+                    "date": format_date(current.start_date),
                 }
             ]
         },
@@ -161,7 +158,7 @@ def mentorship_assign(
     if start_date > today():
         errors["start_date"] = [MSG_START_FUTURE]
     elif start_date < year.start_date:
-        errors["start_date"] = [MSG_START_BEFORE_YEAR % {"date": _fmt(year.start_date)}]
+        errors["start_date"] = [MSG_START_BEFORE_YEAR % {"date": format_date(year.start_date)}]
     if errors:
         raise ValidationError(errors)
     current = _current_mentorship(student)
@@ -209,13 +206,13 @@ def mentorship_end(
     reason. The teacher's slot is free again from then. Refuses a mentorship already ended."""
     locked = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
     if locked.end_date is not None:
-        raise ValidationError(MSG_ENDED % {"date": _fmt(locked.end_date)}, code="ended")
+        raise ValidationError(MSG_ENDED % {"date": format_date(locked.end_date)}, code="ended")
     reason = (reason or "").strip()
     errors: dict[str, list] = {}
     if date > today():
         errors["date"] = [MSG_END_FUTURE]
     elif date < locked.start_date:
-        errors["date"] = [MSG_END_BEFORE_START % {"date": _fmt(locked.start_date)}]
+        errors["date"] = [MSG_END_BEFORE_START % {"date": format_date(locked.start_date)}]
     if not reason:
         errors["reason"] = [MSG_END_REASON]
     if errors:
@@ -248,9 +245,9 @@ def mentor_contact_record(
     if date > today():
         errors["date"] = [MSG_CONTACT_FUTURE]
     elif date < mentorship.start_date:
-        errors["date"] = [MSG_CONTACT_BEFORE_START % {"date": _fmt(mentorship.start_date)}]
+        errors["date"] = [MSG_CONTACT_BEFORE_START % {"date": format_date(mentorship.start_date)}]
     elif mentorship.end_date is not None and date > mentorship.end_date:
-        errors["date"] = [MSG_CONTACT_AFTER_END % {"date": _fmt(mentorship.end_date)}]
+        errors["date"] = [MSG_CONTACT_AFTER_END % {"date": format_date(mentorship.end_date)}]
     if not content:
         errors["content"] = [MSG_CONTACT_EMPTY]
     if errors:
